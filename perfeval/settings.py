@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "import_export",
     "django_tasks",
-    "django_tasks.backends.database",
     "departments",
     "indicators",
     "reports",
