@@ -1,0 +1,336 @@
+"""Evaluation rounds, departments' reports, their rows, findings and history."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import MONEY, Department
+from indicators.models import MEASURE, WEIGHT, Kind, RuleSet, Sign, Template, TemplateIndicator
+
+NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+SCORE = {"max_digits": 7, "decimal_places": 2}
+
+# The eight sections of the 自评报告, in the seed's order (domain.md §3).
+NARRATIVE_SECTIONS = (
+    ("1", _("一、部门单位基本情况")),
+    ("2", _("二、绩效自评工作开展情况")),
+    ("3", _("三、综合评价结论")),
+    ("4", _("四、绩效目标实现情况分析")),
+    ("5", _("五、发现的主要问题和改进措施")),
+    ("6", _("六、绩效自评结果拟应用和公开情况")),
+    ("7", _("七、绩效自评工作的经验、问题和建议")),
+    ("8", _("八、其他需要说明的问题")),
+)
+NARRATIVE_FIELDS = tuple(f"narrative_{key}" for key, _title in NARRATIVE_SECTIONS)
+
+
+class Round(models.Model):
+    """A year's evaluation task (评价任务) set by the bureau."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("评价年度"))
+    template = models.ForeignKey(Template, verbose_name=_("指标模板"), on_delete=models.PROTECT)
+    rule_set = models.ForeignKey(RuleSet, verbose_name=_("评分规则"), on_delete=models.PROTECT)
+    deadline = models.DateField(_("截止日期"))
+    is_open = models.BooleanField(_("进行中"), default=True)
+    departments = models.ManyToManyField(
+        Department, verbose_name=_("参评部门"), blank=True, related_name="rounds"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "name"]
+        verbose_name = _("评价任务")
+        verbose_name_plural = _("评价任务")
+        constraints = [models.UniqueConstraint(fields=["year", "name"], name="round_unique_name_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.name}"
+
+
+class Report(models.Model):
+    """One department's self-evaluation in one round: the table and the narrative."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已送审")
+        RETURNED = "returned", _("已退回")
+        APPROVED = "approved", _("审核通过")
+        PUBLISHED = "published", _("已公开")
+
+    EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("评价任务"), on_delete=models.PROTECT, related_name="reports"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="reports"
+    )
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.DRAFT)
+    contact = models.CharField(_("填表人及联系方式"), max_length=200, blank=True)
+    preamble = models.TextField(_("报告引言"), blank=True)
+    goal = models.TextField(_("年度总体目标"), blank=True)
+    goal_completion = models.TextField(_("年度总体目标完成情况"), blank=True)
+    weight_note = models.TextField(
+        _("指标权重调整说明"), blank=True, help_text=_("未设置的一级指标及其分值移至何处。")
+    )
+    narrative_1 = models.TextField(NARRATIVE_SECTIONS[0][1], blank=True)
+    narrative_2 = models.TextField(NARRATIVE_SECTIONS[1][1], blank=True)
+    narrative_3 = models.TextField(NARRATIVE_SECTIONS[2][1], blank=True)
+    narrative_4 = models.TextField(NARRATIVE_SECTIONS[3][1], blank=True)
+    narrative_5 = models.TextField(NARRATIVE_SECTIONS[4][1], blank=True)
+    narrative_6 = models.TextField(NARRATIVE_SECTIONS[5][1], blank=True)
+    narrative_7 = models.TextField(NARRATIVE_SECTIONS[6][1], blank=True)
+    narrative_8 = models.TextField(NARRATIVE_SECTIONS[7][1], blank=True)
+    execution_self_score = models.DecimalField(
+        _("预算执行率自评得分"), null=True, blank=True, validators=NON_NEGATIVE, **SCORE
+    )
+    # What an imported report printed as its total and grade; ours are computed.
+    declared_total = models.DecimalField(_("原表自评得分"), null=True, blank=True, **SCORE)
+    declared_grade = models.CharField(_("原表自评结果"), max_length=8, blank=True)
+
+    # Stored by the scoring service after every change, for lists and sorting.
+    rule_total = models.DecimalField(_("规则得分"), null=True, blank=True, **SCORE)
+    self_total = models.DecimalField(_("自评得分"), null=True, blank=True, **SCORE)
+    execution_score = models.DecimalField(_("预算执行率得分"), null=True, blank=True, **SCORE)
+    grade = models.CharField(_("评价等级"), max_length=8, blank=True)
+    self_grade = models.CharField(_("自评结果"), max_length=8, blank=True)
+    level1_scores = models.JSONField(_("一级指标得分"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    warning_count = models.PositiveIntegerField(_("提示数"), default=0)
+    scored_at = models.DateTimeField(_("计分时间"), null=True, blank=True)
+
+    # Optimistic lock: every save names the version it started from.
+    version = models.PositiveIntegerField(_("版本号"), default=1)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("送审时间"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("审核通过时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "department__code"]
+        verbose_name = _("自评报告")
+        verbose_name_plural = _("自评报告")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "department"], name="report_one_per_department_round"),
+            models.CheckConstraint(
+                condition=Q(state__in=["draft", "submitted", "returned", "approved", "published"]),
+                name="report_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(execution_self_score__isnull=True) | Q(execution_self_score__gte=0),
+                name="report_execution_self_score_gte_0",
+            ),
+        ]
+        indexes = [models.Index(fields=["round", "state"], name="report_round_state")]
+
+    def __str__(self) -> str:
+        return f"{self.round.year} {self.department.display_name}"
+
+    @property
+    def editable(self) -> bool:
+        return self.state in self.EDITABLE_STATES
+
+    def narrative(self) -> list[tuple[str, str, str]]:
+        """(key, title, text) for the eight sections."""
+        return [(key, title, getattr(self, f"narrative_{key}")) for key, title in NARRATIVE_SECTIONS]
+
+
+class ReportTask(models.Model):
+    """A row of 年度主要任务, in 万元."""
+
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="tasks")
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    name = models.CharField(_("任务名称"), max_length=200)
+    content = models.TextField(_("主要内容"), blank=True)
+    budget = models.DecimalField(_("预算资金"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY)
+    budget_fiscal = models.DecimalField(
+        _("其中:财政资金"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
+    )
+    completion = models.TextField(_("任务完成情况"), blank=True)
+    executed = models.DecimalField(_("预算执行数"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY)
+    executed_fiscal = models.DecimalField(
+        _("其中:财政资金（执行）"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
+    )
+    rate_text = models.CharField(_("原表执行率"), max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["report", "order", "pk"]
+        verbose_name = _("年度主要任务")
+        verbose_name_plural = _("年度主要任务")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(budget__isnull=True) | Q(budget__gte=0))
+                & (Q(budget_fiscal__isnull=True) | Q(budget_fiscal__gte=0))
+                & (Q(executed__isnull=True) | Q(executed__gte=0))
+                & (Q(executed_fiscal__isnull=True) | Q(executed_fiscal__gte=0)),
+                name="report_task_amounts_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReportIndicator(models.Model):
+    """A level-3 row of a report: copied from the template, or the department's own."""
+
+    class Tier(models.TextChoices):
+        MET = "met", _("达成年度指标")
+        PARTIAL = "partial", _("部分达成年度指标并具有一定效果")
+        UNMET = "unmet", _("未达成年度指标且效果较差")
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    template_indicator = models.ForeignKey(
+        TemplateIndicator,
+        verbose_name=_("模板指标"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("空表示部门自行增加的指标。"),
+    )
+    level1 = models.CharField(_("一级指标"), max_length=100)
+    level2 = models.CharField(_("二级指标"), max_length=100)
+    level3 = models.CharField(_("三级指标"), max_length=200)
+    kind = models.CharField(_("性质"), max_length=16, choices=Kind.choices, default=Kind.QUALITATIVE)
+    sign = models.CharField(_("符号"), max_length=2, choices=Sign.choices, blank=True)
+    target = models.DecimalField(_("指标值（数）"), null=True, blank=True, **MEASURE)
+    target_text = models.CharField(_("指标值"), max_length=200, blank=True)
+    unit = models.CharField(_("度量单位"), max_length=50, blank=True)
+    actual = models.DecimalField(_("实际完成值（数）"), null=True, blank=True, **MEASURE)
+    actual_text = models.CharField(_("实际完成值"), max_length=200, blank=True)
+    tier = models.CharField(_("完成档次"), max_length=16, choices=Tier.choices, blank=True)
+    weight = models.DecimalField(_("分值"), null=True, blank=True, validators=NON_NEGATIVE, **WEIGHT)
+    self_score = models.DecimalField(_("得分"), null=True, blank=True, validators=NON_NEGATIVE, **SCORE)
+    reason = models.TextField(_("未完成原因分析"), blank=True)
+    applicable = models.BooleanField(_("适用"), default=True)
+
+    class Meta:
+        ordering = ["report", "order", "pk"]
+        verbose_name = _("绩效指标")
+        verbose_name_plural = _("绩效指标")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["quantitative", "qualitative"]), name="report_indicator_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(sign__in=["", ">=", "<=", "="]), name="report_indicator_sign_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(tier__in=["", "met", "partial", "unmet"]), name="report_indicator_tier_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(weight__isnull=True) | Q(weight__gte=0))
+                & (Q(self_score__isnull=True) | Q(self_score__gte=0)),
+                name="report_indicator_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.level3
+
+    @property
+    def is_custom(self) -> bool:
+        return self.template_indicator_id is None
+
+
+class ReportFinding(models.Model):
+    """The engine's findings for a report as last scored (replaced on every rescore)."""
+
+    class Severity(models.TextChoices):
+        ERROR = "error", _("错误")
+        WARNING = "warning", _("提示")
+        INFO = "info", _("说明")
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="findings"
+    )
+    order = models.PositiveIntegerField(_("顺序"), default=0)
+    code = models.CharField(_("代码"), max_length=64, db_index=True)
+    severity = models.CharField(_("级别"), max_length=8, choices=Severity.choices)
+    where = models.CharField(_("位置"), max_length=100)
+    message = models.TextField(_("说明"))
+
+    class Meta:
+        ordering = ["report", "order"]
+        verbose_name = _("检查发现")
+        verbose_name_plural = _("检查发现")
+
+    def __str__(self) -> str:
+        return f"{self.get_severity_display()} {self.where}: {self.message}"
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError(_("历史记录不能修改。"))
+
+    def delete(self):
+        raise ValidationError(_("历史记录不能删除。"))
+
+
+class ReportEvent(models.Model):
+    """Append-only history: every transition and every change of a figure or text.
+
+    Database triggers (see the migration) refuse UPDATE and DELETE as well.
+    """
+
+    class Kind(models.TextChoices):
+        TRANSITION = "transition", _("状态变更")
+        CHANGE = "change", _("修改")
+        IMPORT = "import", _("导入")
+        COMMENT = "comment", _("审核意见")
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("报告"), on_delete=models.PROTECT, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    action = models.CharField(_("动作"), max_length=32, blank=True)
+    from_state = models.CharField(_("原状态"), max_length=16, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=16, blank=True)
+    field = models.CharField(_("字段"), max_length=100, blank=True)
+    label = models.CharField(_("项目"), max_length=300, blank=True)
+    old_value = models.TextField(_("原值"), blank=True)
+    new_value = models.TextField(_("新值"), blank=True)
+    message = models.TextField(_("说明"), blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["report", "created_at", "pk"]
+        verbose_name = _("历史记录")
+        verbose_name_plural = _("历史记录")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["transition", "change", "import", "comment"]), name="event_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.label or self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("历史记录不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("历史记录不能删除。"))

@@ -1,0 +1,172 @@
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from indicators import engine
+from indicators.models import RuleSet, Template, TemplateIndicator, TemplateLevel1
+
+
+class LockedReadOnly:
+    """Configuration in use by a submitted report is shown, not changed."""
+
+    def has_change_permission(self, request, obj=None):
+        parent = getattr(obj, "template", obj)
+        if parent is not None and getattr(parent, "locked", False):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        parent = getattr(obj, "template", obj)
+        if parent is not None and getattr(parent, "locked", False):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(LockedReadOnly, admin.ModelAdmin):
+    list_display = [
+        "name",
+        "version",
+        "execution_denominator",
+        "reverse_formula",
+        "quantitative_scores",
+        "locked",
+    ]
+    list_filter = ["locked", "quantitative_scores"]
+    search_fields = ["name"]
+    readonly_fields = ["locked"]
+    actions = ["copy_as_new_version"]
+    fieldsets = [
+        (None, {"fields": ["name", "version", "locked"]}),
+        (
+            _("预算执行率"),
+            {
+                "fields": [
+                    "execution_denominator",
+                    "execution_cap",
+                    "execution_method",
+                    "execution_step_per",
+                    "execution_step_deduct",
+                    "total_caps_by_execution",
+                ]
+            },
+        ),
+        (
+            _("定量指标"),
+            {
+                "fields": [
+                    "reverse_formula",
+                    "overachievement_ratio",
+                    "overachievement_deduction",
+                    "quantitative_scores",
+                    "tolerance",
+                ]
+            },
+        ),
+        (
+            _("定性指标与等级"),
+            {"fields": ["tier_met", "tier_partial", "grade_excellent", "grade_good", "grade_pass"]},
+        ),
+        (_("表注"), {"fields": ["notes"]}),
+    ]
+
+    @admin.action(description=_("复制为新版本"))
+    def copy_as_new_version(self, request, queryset):
+        for rule_set in queryset:
+            latest = RuleSet.objects.filter(name=rule_set.name).order_by("-version").first()
+            rule_set.pk = None
+            rule_set.locked = False
+            rule_set.version = latest.version + 1
+            rule_set.save()
+        messages.success(request, _("已复制为新版本，可编辑。"))
+
+
+class TemplateLevel1Inline(LockedReadOnly, admin.TabularInline):
+    model = TemplateLevel1
+    extra = 0
+    fields = ["order", "name", "weight", "standard_weight", "applicable"]
+
+
+class TemplateIndicatorInline(LockedReadOnly, admin.TabularInline):
+    model = TemplateIndicator
+    extra = 0
+    fields = [
+        "order",
+        "level1",
+        "level2",
+        "level3",
+        "kind",
+        "sign",
+        "target",
+        "target_text",
+        "unit",
+        "weight",
+    ]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("level1")
+        if field is not None and obj is not None:
+            field.queryset = TemplateLevel1.objects.filter(template=obj)
+        return formset
+
+
+@admin.register(Template)
+class TemplateAdmin(LockedReadOnly, admin.ModelAdmin):
+    list_display = ["name", "year", "version", "execution_weight", "row_count", "locked"]
+    list_filter = ["year", "locked"]
+    search_fields = ["name"]
+    readonly_fields = ["locked", "checks"]
+    fields = ["name", "year", "version", "execution_weight", "locked", "checks"]
+    inlines = [TemplateLevel1Inline, TemplateIndicatorInline]
+    actions = ["copy_as_new_version"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(_rows=Count("indicators"))
+
+    @admin.display(description=_("三级指标数"), ordering="_rows")
+    def row_count(self, obj):
+        return obj._rows
+
+    @admin.display(description=_("模板检查"))
+    def checks(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        level1 = tuple(node.to_engine() for node in obj.level1_nodes.all())
+        rows = tuple(
+            engine.IndicatorRow(
+                level1=ti.level1.name, level2=ti.level2, level3=ti.level3, kind=ti.kind, weight=ti.weight
+            )
+            for ti in obj.indicators.select_related("level1")
+        )
+        findings = engine.template_findings(level1, rows, obj.execution_weight)
+        return "\n".join(f"[{f.severity}] {f.message}" for f in findings) or _("权重合计正确，未发现问题。")
+
+    @admin.action(description=_("复制为新版本"))
+    @transaction.atomic
+    def copy_as_new_version(self, request, queryset):
+        for template in queryset:
+            nodes = list(template.level1_nodes.all())
+            rows = list(template.indicators.select_related("level1"))
+            latest = (
+                Template.objects.filter(name=template.name, year=template.year).order_by("-version").first()
+            )
+            template.pk = None
+            template.locked = False
+            template.version = latest.version + 1
+            template.save()
+            mapping = {}
+            for node in nodes:
+                old = node.pk
+                node.pk = None
+                node.template = template
+                node.save()
+                mapping[old] = node
+            for row in rows:
+                row.pk = None
+                row.template = template
+                row.level1 = mapping[row.level1_id]
+                row.save()
+        messages.success(request, _("已复制为新版本，可编辑。"))

@@ -1,0 +1,309 @@
+"""Builds the demo: the seed report exactly as published, plus eight departments in every state.
+
+The other departments are variations of the seed (same template and rules) whose
+figures are chosen to land in every grade; their self-scores are the rules' own, so
+their findings are the ones a careful accountant would still get.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from departments.models import Department, Role
+from indicators import engine
+from indicators.engine import round_half_up
+from reports.interchange.document import money, num, to_engine_input, validate
+from reports.interchange.store import report_import, round_create_from_document
+from reports.models import Report, ReportEvent
+
+SEED_PATH = Path(__file__).with_name("seed_2021.json")
+DEMO_PASSWORD = "perfeval-demo"
+ROUND_NAME = "2021年度部门整体绩效自评"
+TEMPLATE_NAME = "上街区部门整体绩效自评指标"
+RULES_NAME = "上街区评分规则（2021）"
+
+
+@dataclass(frozen=True)
+class Variant:
+    code: str
+    name: str
+    short_name: str
+    state: str
+    scale: Decimal  # budget size relative to the seed
+    execution: Decimal  # executed / annual of the total
+    served: Decimal = Decimal("41")  # actual of 服务社区数量 (target 41)
+    satisfaction: Decimal = Decimal("92")
+    tiers: dict[str, str] = field(default_factory=dict)  # level3 -> tier for qualitative rows
+
+
+VARIANTS = (
+    Variant("201001", "上街区教育局", "区教育局", "submitted", Decimal("8.6"), Decimal("0.985")),
+    Variant(
+        "202001",
+        "上街区卫生健康委员会",
+        "区卫健委",
+        "submitted",
+        Decimal("5.2"),
+        Decimal("0.91"),
+        served=Decimal("37"),
+        tiers={"内控制度有效性": "partial"},
+    ),
+    Variant(
+        "203001",
+        "上街区民政局",
+        "区民政局",
+        "returned",
+        Decimal("2.4"),
+        Decimal("0.88"),
+        served=Decimal("33"),
+        satisfaction=Decimal("76"),
+        tiers={"绩效指标合理性": "partial", "预算编制完整性": "partial"},
+    ),
+    Variant("204001", "上街区住房和城乡建设局", "区住建局", "approved", Decimal("12.5"), Decimal("0.97")),
+    Variant(
+        "205001",
+        "上街区农业农村局",
+        "区农业农村局",
+        "approved",
+        Decimal("3.1"),
+        Decimal("0.79"),
+        served=Decimal("28"),
+        satisfaction=Decimal("70"),
+        tiers={
+            "目标管理有效性": "partial",
+            "支出管理规范性": "partial",
+            "资产管理规范性": "partial",
+            "城乡社区发展治理体系和治理能力现代化水平": "partial",
+        },
+    ),
+    Variant("206001", "上街区文化广电和旅游局", "区文广旅局", "published", Decimal("1.7"), Decimal("0.995")),
+    Variant(
+        "207001",
+        "上街区市场监督管理局",
+        "区市场监管局",
+        "published",
+        Decimal("2.9"),
+        Decimal("0.93"),
+        served=Decimal("39"),
+    ),
+    Variant(
+        "208001",
+        "上街区司法局",
+        "区司法局",
+        "draft",
+        Decimal("0.9"),
+        Decimal("0.55"),
+        served=Decimal("12"),
+        satisfaction=Decimal("50"),
+        tiers={
+            "工作任务科学性": "unmet",
+            "目标管理有效性": "unmet",
+            "目标依据充分性": "partial",
+            "内控制度有效性": "unmet",
+            "预算编制完整性": "partial",
+            "支出管理规范性": "unmet",
+            "城乡社区发展治理体系和治理能力现代化水平": "unmet",
+        },
+    ),
+)
+
+USERS = (
+    # username, full name, role, department code
+    ("admin", "局管理员 王静", Role.Kind.ADMIN, None),
+    ("reviewer", "绩效科审核人 李明", Role.Kind.REVIEWER, None),
+    ("accountant", "社治委填报人 张丽", Role.Kind.ACCOUNTANT, "101001"),
+    ("accountant2", "教育局填报人 赵强", Role.Kind.ACCOUNTANT, "201001"),
+)
+TIER_SHARE = {"met": Decimal("1"), "partial": Decimal("0.7"), "unmet": Decimal("0.4")}
+STATE_STEPS = {
+    "draft": (),
+    "submitted": ("submitted",),
+    "returned": ("submitted", "returned"),
+    "approved": ("submitted", "approved"),
+    "published": ("submitted", "approved", "published"),
+}
+
+
+def seed_document() -> dict:
+    return validate(json.loads(SEED_PATH.read_text(encoding="utf-8")))
+
+
+def variant_document(seed: dict, v: Variant) -> dict:
+    doc = copy.deepcopy(seed)
+    doc["department"] = {"code": v.code, "name": v.name, "short_name": v.short_name}
+    doc["header"]["contact"] = f"{v.short_name}财务科 0371-6892{v.code[:4]}"
+    # Budgets scaled from the seed; execution spread over basic (fully spent) and projects.
+    rows = {r["row"]: r for r in doc["budget"]["rows"]}
+    for r in rows.values():
+        r.pop("rate_text", None)
+        for key in ("initial", "annual", "executed"):
+            if r.get(key) is not None:
+                r[key] = money(round_half_up(Decimal(r[key]) * v.scale))
+    total = Decimal(rows["total"]["annual"])
+    basic = Decimal(rows["basic"]["annual"])
+    executed = round_half_up(total * v.execution)
+    basic_exec = min(basic, executed)
+    for key, value in (
+        ("total", executed),
+        ("fiscal", executed),
+        ("basic", basic_exec),
+        ("project", executed - basic_exec),
+    ):
+        rows[key]["executed"] = money(value)
+    project_budget = Decimal(rows["project"]["annual"])
+    doc["tasks"] = [
+        {
+            "name": "机关运行",
+            "content": "保障人员经费和机关正常运转",
+            "budget": money(basic),
+            "budget_fiscal": money(basic),
+            "executed": money(basic_exec),
+            "executed_fiscal": money(basic_exec),
+            "completion": "保障了机关正常运转",
+        },
+        {
+            "name": f"{v.short_name}重点业务工作",
+            "content": "年度重点项目",
+            "budget": money(project_budget),
+            "budget_fiscal": money(project_budget),
+            "executed": money(executed - basic_exec),
+            "executed_fiscal": money(executed - basic_exec),
+            "completion": "按计划推进",
+        },
+    ]
+    for row in doc["indicators"]:
+        row["reason"] = ""
+        if row["level3"] == "预算执行率":
+            row["actual"] = num(round_half_up(v.execution * 100))
+            row["actual_text"] = f"{row['actual']}%"
+        elif row["level3"] == "服务社区数量":
+            row["actual"] = num(v.served)
+            row["actual_text"] = f"{row['actual']}个"
+        elif row["level3"] == "服务对象满意度":
+            row["actual"] = num(v.satisfaction)
+            row["actual_text"] = f"{row['actual']}%"
+        elif row["kind"] == "qualitative":
+            row["tier"] = v.tiers.get(row["level3"], "met")
+            share = TIER_SHARE[row["tier"]]
+            row["self_score"] = num(round_half_up(Decimal(row["weight"]) * share))
+            if row["tier"] != "met":
+                row["actual_text"] = "部分达成" if row["tier"] == "partial" else "未达成"
+        elif row["actual"] is not None:
+            row["actual_text"] = f"{row['actual']}%"
+    # The department's self-scores are the rules' own scores.
+    result = engine.score_report(to_engine_input(doc))
+    for row, scored in zip(doc["indicators"], result.rows, strict=True):
+        if scored.score is not None:
+            row["self_score"] = num(scored.score)
+        if scored.score is not None and row["weight"] and scored.score < Decimal(row["weight"]):
+            row["reason"] = (
+                "受财政资金拨付进度和年度任务调整影响，未完全达到年初目标；下年度将加强预算执行监控。"
+            )
+    doc["budget"]["self_score"] = num(result.execution_score)
+    doc["self_total"] = None
+    doc["self_grade"] = ""
+    year = doc["year"]
+    doc["narrative"] = {key: "" for key in "12345678"}
+    doc["narrative"]["1"] = f"{v.name}{year}年度部门整体绩效自评。"
+    doc["narrative"]["3"] = "评价得分见自评表。"
+    return doc
+
+
+def _user(username: str, full_name: str):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
+def _advance(report: Report, state: str, actor, when: datetime.datetime) -> None:
+    """Walk a demo report to its state, writing the events a real history would have."""
+    previous = report.state
+    for step in STATE_STEPS[state]:
+        when += datetime.timedelta(days=3)
+        ReportEvent.objects.create(
+            report=report,
+            actor=actor,
+            kind=ReportEvent.Kind.TRANSITION,
+            action={
+                "submitted": "submit",
+                "returned": "return",
+                "approved": "approve",
+                "published": "publish",
+            }[step],
+            from_state=previous,
+            to_state=step,
+            message="退回原因：请补充未完成指标的原因分析。" if step == "returned" else "",
+        )
+        previous = step
+        stamp = {"submitted": "submitted_at", "approved": "approved_at", "published": "published_at"}.get(
+            step
+        )
+        if stamp:
+            setattr(report, stamp, when)
+    report.state = state
+    report.save(update_fields=["state", "submitted_at", "approved_at", "published_at"])
+
+
+@transaction.atomic
+def load_demo() -> list[tuple[str, str, str]]:
+    """Idempotent: departments, users and the round are created once; existing reports are kept."""
+    seed = seed_document()
+    seed_dept, _ = Department.objects.update_or_create(
+        code=seed["department"]["code"],
+        defaults={"name": seed["department"]["name"], "short_name": seed["department"]["short_name"]},
+    )
+    round_ = round_create_from_document(
+        document=seed,
+        name=ROUND_NAME,
+        deadline=datetime.date(2022, 3, 31),
+        template_name=TEMPLATE_NAME,
+        rules_name=RULES_NAME,
+    )
+    departments = [seed_dept]
+    for v in VARIANTS:
+        dept, _ = Department.objects.update_or_create(
+            code=v.code, defaults={"name": v.name, "short_name": v.short_name}
+        )
+        departments.append(dept)
+    round_.departments.add(*departments)
+
+    logins = []
+    users = {}
+    for username, full_name, kind, code in USERS:
+        user = _user(username, full_name)
+        if kind == Role.Kind.ADMIN and not user.is_superuser:
+            user.is_staff = user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+        department = Department.objects.get(code=code) if code else None
+        Role.objects.get_or_create(user=user, kind=kind, department=department)
+        users[username] = user
+        logins.append(
+            (
+                username,
+                DEMO_PASSWORD,
+                f"{Role.Kind(kind).label}" + (f"（{department.display_name}）" if department else ""),
+            )
+        )
+
+    existing = set(Report.objects.filter(round=round_).values_list("department__code", flat=True))
+    if seed_dept.code not in existing:
+        report_import(document=seed, actor=users["accountant"], source="seed_2021.json（原始公开报告）")
+    start = timezone.make_aware(datetime.datetime(2022, 2, 20, 9, 0))
+    for v in VARIANTS:
+        if v.code in existing:
+            continue
+        report = report_import(document=variant_document(seed, v), actor=None, source="演示数据")
+        _advance(report, v.state, users["reviewer"], start)
+    return logins

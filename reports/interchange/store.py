@@ -1,0 +1,320 @@
+"""Reports to and from perfeval.report/1 documents in the database."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Prefetch
+
+from departments.models import BudgetLine, Department
+from indicators.models import RuleSet, Template, TemplateIndicator, TemplateLevel1
+from reports.interchange.document import (
+    FORMAT,
+    MONEY_KEYS,
+    TASK_MONEY_KEYS,
+    DocumentError,
+    dec,
+    money,
+    num,
+    rules_from_document,
+    rules_to_document,
+    to_wanyuan,
+    validate,
+)
+from reports.models import NARRATIVE_SECTIONS, Report, ReportEvent, ReportIndicator, ReportTask, Round
+
+INDICATOR_TEXT = ("level2", "target_text", "unit", "actual_text", "reason")
+
+
+def report_queryset():
+    """Everything a document needs, in a fixed number of queries."""
+    return Report.objects.select_related("round__rule_set", "round__template", "department").prefetch_related(
+        Prefetch("tasks", queryset=ReportTask.objects.order_by("order", "pk")),
+        Prefetch("indicators", queryset=ReportIndicator.objects.order_by("order", "pk")),
+        Prefetch("round__template__level1_nodes", queryset=TemplateLevel1.objects.order_by("order", "pk")),
+    )
+
+
+def budget_lines(report: Report) -> dict[str, BudgetLine]:
+    cached = getattr(report, "_budget_lines", None)
+    if cached is None:
+        cached = {
+            line.row: line
+            for line in BudgetLine.objects.filter(department_id=report.department_id, year=report.round.year)
+        }
+        report._budget_lines = cached
+    return cached
+
+
+def report_to_document(report: Report) -> dict:
+    lines = budget_lines(report)
+    rounds = report.round
+    budget_rows = []
+    for key in BudgetLine.ROW_ORDER:
+        line = lines.get(key)
+        row = {"row": key}
+        for attr in MONEY_KEYS:
+            row[attr] = money(getattr(line, attr)) if line else None
+        if line and line.rate_text:
+            row["rate_text"] = line.rate_text
+        budget_rows.append(row)
+    tasks = []
+    for task in report.tasks.all():
+        item = {"name": task.name, "content": task.content}
+        for attr in TASK_MONEY_KEYS:
+            item[attr] = money(getattr(task, attr))
+        item["completion"] = task.completion
+        if task.rate_text:
+            item["rate_text"] = task.rate_text
+        tasks.append(item)
+    indicators = []
+    for row in report.indicators.all():
+        item = {
+            "level1": row.level1,
+            "level2": row.level2,
+            "level3": row.level3,
+            "kind": row.kind,
+            "sign": row.sign or None,
+            "target": num(row.target),
+            "target_text": row.target_text,
+            "unit": row.unit,
+            "actual": num(row.actual),
+            "actual_text": row.actual_text,
+            "tier": row.tier or None,
+            "weight": num(row.weight),
+            "self_score": num(row.self_score),
+            "reason": row.reason,
+        }
+        if not row.applicable:
+            item["applicable"] = False
+        if row.is_custom:
+            item["custom"] = True
+        indicators.append(item)
+    return {
+        "format": FORMAT,
+        "department": {
+            "code": report.department.code,
+            "name": report.department.name,
+            "short_name": report.department.short_name,
+        },
+        "year": rounds.year,
+        "round": rounds.name,
+        "state": report.state,
+        "rules": rules_to_document(rounds.rule_set.to_engine()),
+        "header": {
+            "contact": report.contact,
+            "preamble": report.preamble,
+            "goal": report.goal,
+            "goal_completion": report.goal_completion,
+        },
+        "budget": {
+            "unit": "万元",
+            "execution_weight": num(rounds.template.execution_weight),
+            "rows": budget_rows,
+            "self_score": num(report.execution_self_score),
+        },
+        "tasks": tasks,
+        "level1": [
+            {
+                "name": node.name,
+                "weight": num(node.weight),
+                "standard_weight": num(node.standard_weight),
+                "applicable": node.applicable,
+            }
+            for node in rounds.template.level1_nodes.all()
+        ],
+        "weight_note": report.weight_note,
+        "table_notes": rounds.rule_set.notes,
+        "indicators": indicators,
+        "narrative": {key: getattr(report, f"narrative_{key}") for key, _title in NARRATIVE_SECTIONS},
+        "self_total": num(report.declared_total),
+        "self_grade": report.declared_grade,
+    }
+
+
+def _department(doc: dict) -> Department:
+    code = doc["department"]["code"]
+    try:
+        return Department.objects.get(code=code)
+    except Department.DoesNotExist:
+        raise DocumentError([f"department › code：预算编码“{code}”的部门不存在"]) from None
+
+
+def _round_for(doc: dict, department: Department) -> Round:
+    rounds = Round.objects.filter(year=doc["year"]).select_related("template")
+    if doc.get("round"):
+        rounds = rounds.filter(name=doc["round"])
+    covering = [r for r in rounds if r.departments.filter(pk=department.pk).exists()]
+    if not covering:
+        raise DocumentError([f"year：{doc['year']} 年度没有包含部门 {department.code} 的评价任务"])
+    if len(covering) > 1:
+        names = "、".join(r.name for r in covering)
+        raise DocumentError([f"round：{doc['year']} 年度有多个评价任务（{names}），请在文档中写明 round"])
+    return covering[0]
+
+
+@transaction.atomic
+def report_import(*, document: dict, actor=None, source: str = "") -> Report:
+    """Create or replace a draft report from a document: all of it, or nothing."""
+    doc = validate(document)
+    department = _department(doc)
+    round_ = _round_for(doc, department)
+    report = Report.objects.select_for_update().filter(round=round_, department=department).first()
+    if report is not None and not report.editable:
+        raise DocumentError(
+            [f"报告当前状态为“{report.get_state_display()}”，只有草稿或退回的报告可以导入替换"]
+        )
+    if report is None:
+        report = Report(round=round_, department=department)
+    header = doc.get("header", {})
+    report.contact = header.get("contact", "")
+    report.preamble = header.get("preamble", "")
+    report.goal = header.get("goal", "")
+    report.goal_completion = header.get("goal_completion", "")
+    report.weight_note = doc.get("weight_note", "")
+    narrative = doc.get("narrative", {})
+    for key, _title in NARRATIVE_SECTIONS:
+        setattr(report, f"narrative_{key}", narrative.get(key, ""))
+    budget = doc["budget"]
+    unit = budget.get("unit", "万元")
+    report.execution_self_score = dec(budget.get("self_score"))
+    report.declared_total = dec(doc.get("self_total"))
+    report.declared_grade = doc.get("self_grade", "")
+    if report.pk:
+        report.version += 1
+    report.save()
+
+    for row in budget["rows"]:
+        BudgetLine.objects.update_or_create(
+            department=department,
+            year=round_.year,
+            row=row["row"],
+            defaults={
+                **{attr: to_wanyuan(dec(row.get(attr)), unit) for attr in MONEY_KEYS},
+                "rate_text": row.get("rate_text", ""),
+            },
+        )
+    report.tasks.all().delete()
+    ReportTask.objects.bulk_create(
+        ReportTask(
+            report=report,
+            order=i,
+            name=t["name"],
+            content=t.get("content", ""),
+            completion=t.get("completion", ""),
+            rate_text=t.get("rate_text", ""),
+            **{attr: to_wanyuan(dec(t.get(attr)), unit) for attr in TASK_MONEY_KEYS},
+        )
+        for i, t in enumerate(doc.get("tasks", ()))
+    )
+    template_rows = {
+        (ti.level1.name, ti.level2, ti.level3): ti
+        for ti in TemplateIndicator.objects.filter(template=round_.template).select_related("level1")
+    }
+    report.indicators.all().delete()
+    ReportIndicator.objects.bulk_create(
+        ReportIndicator(
+            report=report,
+            order=i,
+            template_indicator=template_rows.get((r["level1"], r.get("level2", ""), r["level3"])),
+            level1=r["level1"],
+            level3=r["level3"],
+            kind=r.get("kind", "qualitative"),
+            sign=r.get("sign") or "",
+            target=dec(r.get("target")),
+            actual=dec(r.get("actual")),
+            tier=r.get("tier") or "",
+            weight=dec(r.get("weight")),
+            self_score=dec(r.get("self_score")),
+            applicable=r.get("applicable", True),
+            **{attr: r.get(attr, "") for attr in INDICATOR_TEXT},
+        )
+        for i, r in enumerate(doc["indicators"])
+    )
+    ReportEvent.objects.create(
+        report=report,
+        actor=actor,
+        kind=ReportEvent.Kind.IMPORT,
+        action="import",
+        message=f"导入 {source}".strip() if source else "导入",
+    )
+    from reports.scoring import report_rescore
+
+    report_rescore(report=report)
+    return report
+
+
+@transaction.atomic
+def round_create_from_document(
+    *, document: dict, name: str, deadline, template_name: str, rules_name: str
+) -> Round:
+    """A template, a rule set and a round shaped like a document (for demo data and new bureaus)."""
+    doc = validate(document)
+    rules = rules_from_document(doc.get("rules"))
+    rule_set, _created = RuleSet.objects.get_or_create(
+        name=rules_name,
+        version=1,
+        defaults={
+            "execution_denominator": rules.execution_denominator,
+            "execution_cap": rules.execution_cap,
+            "execution_method": rules.execution_method,
+            "execution_step_per": rules.execution_step_per,
+            "execution_step_deduct": rules.execution_step_deduct,
+            "total_caps_by_execution": [[num(a), num(b)] for a, b in rules.total_caps_by_execution],
+            "reverse_formula": rules.reverse_formula,
+            "overachievement_ratio": rules.overachievement_ratio,
+            "overachievement_deduction": rules.overachievement_deduction,
+            "tier_met": rules.qualitative_tiers[0],
+            "tier_partial": rules.qualitative_tiers[1],
+            "grade_excellent": rules.grade_bands[0],
+            "grade_good": rules.grade_bands[1],
+            "grade_pass": rules.grade_bands[2],
+            "quantitative_scores": rules.quantitative_scores,
+            "tolerance": rules.tolerance,
+            "notes": doc.get("table_notes", ""),
+        },
+    )
+    template, created = Template.objects.get_or_create(
+        name=template_name,
+        year=doc["year"],
+        version=1,
+        defaults={"execution_weight": dec(doc["budget"].get("execution_weight")) or Decimal("10")},
+    )
+    if created:
+        nodes = {}
+        declared = doc.get("level1") or [
+            {"name": n} for n in dict.fromkeys(r["level1"] for r in doc["indicators"])
+        ]
+        for i, node in enumerate(declared):
+            nodes[node["name"]] = TemplateLevel1.objects.create(
+                template=template,
+                order=i,
+                name=node["name"],
+                weight=dec(node.get("weight")),
+                standard_weight=dec(node.get("standard_weight")),
+                applicable=node.get("applicable", True),
+            )
+        TemplateIndicator.objects.bulk_create(
+            TemplateIndicator(
+                template=template,
+                level1=nodes[r["level1"]],
+                order=i,
+                level2=r.get("level2", ""),
+                level3=r["level3"],
+                kind=r.get("kind", "qualitative"),
+                sign=r.get("sign") or "",
+                target=dec(r.get("target")),
+                target_text=r.get("target_text", ""),
+                unit=r.get("unit", ""),
+                weight=dec(r.get("weight")),
+            )
+            for i, r in enumerate(doc["indicators"])
+            if not r.get("custom")
+        )
+    round_, _created = Round.objects.get_or_create(
+        year=doc["year"],
+        name=name,
+        defaults={"template": template, "rule_set": rule_set, "deadline": deadline},
+    )
+    return round_

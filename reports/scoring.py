@@ -1,0 +1,59 @@
+"""Adapts a stored report into the engine and keeps its scores on the report.
+
+The engine (indicators.engine) is the only place that computes a score; this module
+only feeds it and stores what it says.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from indicators import engine
+from reports.interchange.document import num, to_engine_input
+from reports.interchange.store import report_queryset, report_to_document
+from reports.models import Report, ReportFinding
+
+
+def report_engine_input(report: Report) -> engine.ReportInput:
+    return to_engine_input(report_to_document(report))
+
+
+def report_score(report: Report) -> engine.ReportResult:
+    return engine.score_report(report_engine_input(report))
+
+
+@transaction.atomic
+def report_rescore(*, report: Report) -> engine.ReportResult:
+    """Score the report as stored and keep totals and findings for lists and sorting."""
+    report = report_queryset().get(pk=report.pk)
+    result = report_score(report)
+    errors = sum(1 for f in result.findings if f.severity == "error")
+    warnings = sum(1 for f in result.findings if f.severity == "warning")
+    Report.objects.filter(pk=report.pk).update(
+        rule_total=result.total,
+        self_total=result.self_total,
+        execution_score=result.execution_score,
+        grade=result.grade,
+        self_grade=result.self_grade,
+        level1_scores=[
+            {"name": r.name, "weight": num(r.weight), "score": num(r.score), "self_score": num(r.self_score)}
+            for r in result.level1
+        ],
+        error_count=errors,
+        warning_count=warnings,
+        scored_at=timezone.now(),
+    )
+    ReportFinding.objects.filter(report_id=report.pk).delete()
+    ReportFinding.objects.bulk_create(
+        ReportFinding(
+            report_id=report.pk,
+            order=i,
+            code=f.code[:64],
+            severity=f.severity,
+            where=f.where[:100],
+            message=f.message,
+        )
+        for i, f in enumerate(result.findings)
+    )
+    return result

@@ -1,0 +1,129 @@
+"""The one place a report changes state.
+
+Every transition, from a web page, the admin or a command, goes through
+`report_transition`: it checks the table and the actor's right on this report, locks the
+row, writes the change and an event, and sends notifications after commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reports.models import Report, ReportEvent
+
+S = Report.State
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    source: str
+    target: str
+    permission: str
+    reason_required: bool = False
+    stamp: str | None = None  # the report's timestamp field this transition sets
+
+
+TRANSITIONS = {
+    (t.source, t.action): t
+    for t in (
+        Transition("submit", S.DRAFT, S.SUBMITTED, "reports.submit_report_object", stamp="submitted_at"),
+        Transition("submit", S.RETURNED, S.SUBMITTED, "reports.submit_report_object", stamp="submitted_at"),
+        Transition("return", S.SUBMITTED, S.RETURNED, "reports.review_report_object", reason_required=True),
+        Transition("approve", S.SUBMITTED, S.APPROVED, "reports.review_report_object", stamp="approved_at"),
+        Transition("reopen", S.APPROVED, S.RETURNED, "reports.reopen_report_object", reason_required=True),
+        Transition("reopen", S.PUBLISHED, S.RETURNED, "reports.reopen_report_object", reason_required=True),
+        Transition("publish", S.APPROVED, S.PUBLISHED, "reports.publish_report_object", stamp="published_at"),
+    )
+}
+ACTIONS = sorted({action for _source, action in TRANSITIONS})
+ACTION_LABELS = {
+    "submit": "送审",
+    "return": "退回",
+    "approve": "审核通过",
+    "reopen": "重新打开",
+    "publish": "公开",
+}
+
+
+class TransitionError(ValidationError):
+    pass
+
+
+def allowed_actions(*, report: Report, user) -> list[str]:
+    return [
+        t.action
+        for (source, _action), t in TRANSITIONS.items()
+        if source == report.state and user.has_perm(t.permission, report)
+    ]
+
+
+@transaction.atomic
+def report_transition(
+    *, report: Report, action: str, actor, reason: str = "", override: str = "", expected_version=None
+) -> Report:
+    """Move a report to its next state or raise; nothing is written when it raises."""
+    locked = Report.objects.select_for_update().select_related("round").get(pk=report.pk)
+    transition = TRANSITIONS.get((locked.state, action))
+    if transition is None:
+        raise TransitionError(
+            _("当前状态“%(state)s”下不能%(action)s。")
+            % {"state": locked.get_state_display(), "action": ACTION_LABELS.get(action, action)}
+        )
+    if not actor.has_perm(transition.permission, locked):
+        raise PermissionDenied(_("您无权对该报告执行此操作。"))
+    if expected_version is not None and locked.version != expected_version:
+        raise TransitionError(_("报告已被他人修改，请刷新后再试。"))
+    reason = reason.strip()
+    if transition.reason_required and not reason:
+        raise TransitionError({"reason": _("请填写原因。")})
+    if action in ("submit", "approve") and locked.error_count:
+        if action == "submit" or not override.strip():
+            raise TransitionError(
+                _("报告还有 %(n)d 个错误，请先修正。") % {"n": locked.error_count}
+                if action == "submit"
+                else _("报告还有 %(n)d 个错误；如仍要通过，请填写理由。") % {"n": locked.error_count}
+            )
+    previous = locked.state
+    locked.state = transition.target
+    locked.version += 1
+    fields = ["state", "version", "updated_at"]
+    if transition.stamp:
+        setattr(locked, transition.stamp, timezone.now())
+        fields.append(transition.stamp)
+    locked.save(update_fields=fields)
+    if action == "submit":
+        _freeze_configuration(locked)
+    message = reason or ""
+    if override.strip():
+        message = (message + "\n" if message else "") + _("带错误通过的理由：") + override.strip()
+    ReportEvent.objects.create(
+        report=locked,
+        actor=actor,
+        kind=ReportEvent.Kind.TRANSITION,
+        action=action,
+        from_state=previous,
+        to_state=transition.target,
+        message=message,
+    )
+    transaction.on_commit(lambda: _notify(locked.pk, action))
+    return locked
+
+
+def _freeze_configuration(report: Report) -> None:
+    """A submitted report's template and rule set can no longer change under it."""
+    from indicators.models import RuleSet, Template
+
+    Template.objects.filter(pk=report.round.template_id, locked=False).update(locked=True)
+    RuleSet.objects.filter(pk=report.round.rule_set_id, locked=False).update(locked=True)
+
+
+def _notify(report_id: int, action: str) -> None:
+    from reports.notifications import report_notify
+
+    report_notify(report_id=report_id, action=action)

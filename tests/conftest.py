@@ -1,0 +1,41 @@
+"""Shared fixtures: the demo data and the personas every permission test walks through."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from departments.models import Department, Role
+from reports.models import Report
+
+
+@pytest.fixture
+def demo(db):
+    from reports.demo.build import load_demo
+
+    load_demo()
+    return Report.objects.select_related("department", "round").get(department__code="101001")
+
+
+@pytest.fixture
+def seed_report(demo):
+    return demo
+
+
+def make_user(username: str, kind: str | None = None, department: Department | None = None, **extra):
+    user = get_user_model().objects.create_user(username=username, password="pw-" + username, **extra)
+    if kind:
+        Role.objects.create(user=user, kind=kind, department=department)
+    return user
+
+
+@pytest.fixture
+def personas(demo):
+    """anonymous, accountant of A (the seed), accountant of B, reviewer, admin."""
+    dept_a = Department.objects.get(code="101001")
+    dept_b = Department.objects.get(code="201001")
+    return {
+        "anonymous": None,
+        "accountant_a": make_user("p_acct_a", Role.Kind.ACCOUNTANT, dept_a),
+        "accountant_b": make_user("p_acct_b", Role.Kind.ACCOUNTANT, dept_b),
+        "reviewer": make_user("p_reviewer", Role.Kind.REVIEWER),
+        "admin": make_user("p_admin", Role.Kind.ADMIN, is_staff=True, is_superuser=True),
+    }
