@@ -4,7 +4,10 @@ Everything that computes a score lives here; the rest of the project adapts its
 data into :class:`ReportInput` and reads :class:`ReportResult` back.
 """
 
+from indicators.engine.checks import table_findings, template_findings
 from indicators.engine.numbers import round_half_up
+from indicators.engine.parse import Measure, parse_decimal, parse_measure
+from indicators.engine.scoring import grade_for, score_report
 from indicators.engine.types import (
     Budget,
     BudgetRow,
@@ -28,10 +31,17 @@ __all__ = [
     "Level1Node",
     "Level1Result",
     "Level2Result",
+    "Measure",
     "ReportInput",
     "ReportResult",
     "RowResult",
     "RuleSet",
     "Task",
+    "grade_for",
+    "parse_decimal",
+    "parse_measure",
     "round_half_up",
+    "score_report",
+    "table_findings",
+    "template_findings",
 ]

@@ -45,6 +45,8 @@ class RuleSet:
     grade_bands: tuple[Decimal, Decimal, Decimal] = (Decimal("90"), Decimal("80"), Decimal("60"))
     quantitative_scores: str = "self-checked"
     tolerance: Decimal = Decimal("0.01")
+    # The weight 预算执行率 must keep (None: bureaus that let it vary).
+    fixed_execution_weight: Decimal | None = Decimal("10")
 
 
 @dataclass(frozen=True)
