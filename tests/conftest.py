@@ -7,6 +7,12 @@ from departments.models import Department, Role
 from reports.models import Report
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's million rounds cost ~0.75 s a user; tests are not about hashing strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def demo(db):
     from reports.demo.build import load_demo
