@@ -82,13 +82,10 @@ def report_transition(
     reason = reason.strip()
     if transition.reason_required and not reason:
         raise TransitionError({"reason": _("请填写原因。")})
-    if action in ("submit", "approve") and locked.error_count:
-        if action == "submit" or not override.strip():
-            raise TransitionError(
-                _("报告还有 %(n)d 个错误，请先修正。") % {"n": locked.error_count}
-                if action == "submit"
-                else _("报告还有 %(n)d 个错误；如仍要通过，请填写理由。") % {"n": locked.error_count}
-            )
+    if action == "submit" and locked.error_count:
+        raise TransitionError(_("报告还有 %(n)d 个错误，请先修正。") % {"n": locked.error_count})
+    if action == "approve" and locked.error_count and not override.strip():
+        raise TransitionError(_("报告还有 %(n)d 个错误；如仍要通过，请填写理由。") % {"n": locked.error_count})
     previous = locked.state
     locked.state = transition.target
     locked.version += 1
