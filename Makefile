@@ -1,5 +1,8 @@
 # perfeval: `make run` serves the demo, `make test` runs every test. Both set everything up.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
+# This machine's pip config names local indexes that may be absent; their warnings are noise.
+QUIET_PIP := 2>&1 | { grep -v -e "is ignored: it is neither" -e "^$$" || true; }
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -35,8 +38,8 @@ setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --upgrade pip $(QUIET_PIP)
+	$(BIN)/pip install --quiet -e '.[dev]' $(QUIET_PIP)
 	@touch $(STAMP)
 
 messages: setup
