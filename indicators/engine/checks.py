@@ -22,7 +22,7 @@ from indicators.engine.types import (
     RuleSet,
     Task,
 )
-from indicators.engine.values import HUNDRED, TEN_THOUSAND, ZERO, clean_num, clean_text
+from indicators.engine.values import HUNDRED, TEN_THOUSAND, ZERO, as_items, clean_num, clean_text
 
 _DEFAULT_FIXED = RuleSet().fixed_execution_weight
 
@@ -38,15 +38,14 @@ def _is_execution_name(name: str) -> bool:
 
 
 def _narrative_text(narrative: object) -> str:
+    if isinstance(narrative, str):
+        return narrative
     parts = []
-    try:
-        for item in narrative or ():
-            if isinstance(item, tuple | list) and len(item) == 2:
-                parts.append(clean_text(item[1]))
-            else:
-                parts.append(clean_text(item))
-    except TypeError:
-        return ""
+    for item in as_items(narrative):
+        if isinstance(item, tuple | list) and len(item) == 2:
+            parts.append(clean_text(item[1]))
+        else:
+            parts.append(clean_text(item))
     return "\n".join(parts)
 
 
@@ -65,11 +64,8 @@ def template_findings(
     weight moves are then reported as needing a statement rather than as unstated.
     """
     out: list[Finding] = []
-    try:
-        row_list = list(rows or ())
-        nodes = list(level1 or ())
-    except TypeError:
-        return [F.finding(F.ENGINE_INTERNAL, "template", "模板数据无法读取")]
+    row_list = as_items(rows)
+    nodes = list(as_items(level1))
     # Σ applicable row weights per level-1 name, in order of first appearance.
     sums: dict[str, Decimal] = {}
     first: dict[str, int] = {}
@@ -281,15 +277,14 @@ def _rate_check(out, where: str, label: str, executed, denom, rate_text: str) ->
         F.finding(
             F.RATE_PRINTED,
             where,
-            f"{label} 执行率印刷为 {rate_text.strip()}，"
-            f"按 {two(executed)} ÷ {two(denom)} 计算为 {pct(rate)}{hint}",
+            f"{label} 执行率印刷为 {rate_text.strip()}，按 {two(executed)} ÷ {two(denom)} 计算为 {pct(rate)}{hint}",
         )
     )
 
 
 def _row_values(out: list[Finding], budget: Budget) -> dict[str, dict[str, Decimal | None]]:
     rows: dict[str, dict[str, Decimal | None]] = {}
-    for r in getattr(budget, "rows", None) or ():
+    for r in as_items(getattr(budget, "rows", None)):
         key = clean_text(getattr(r, "row", "")).strip()
         if key not in _ROW_LABELS or key in rows:
             continue
@@ -380,10 +375,7 @@ _TASK_FIELDS = (
 
 
 def _task_checks(out, tasks, rows, amounts) -> None:
-    try:
-        task_list = list(tasks or ())
-    except TypeError:
-        return
+    task_list = as_items(tasks)
     if not task_list:
         return
     sums: dict[str, Decimal] = {f: ZERO for f, _ in _TASK_FIELDS}

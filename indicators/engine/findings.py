@@ -46,9 +46,7 @@ TARGET_AMBIGUOUS = _code("target.ambiguous", WARNING, "指标值写作“=”，
 TARGET_TEXT_DIFFERS = _code("target.text_differs", WARNING, "指标值文字与指标性质或数值不一致")
 UNIT_SUSPICIOUS = _code("unit.suspicious", WARNING, "度量单位栏填写了符号或数字，疑似填错栏目")
 ACTUAL_MISSING = _code("actual.missing", ERROR, "定量指标实际完成值空白，暂按自评得分计")
-ACTUAL_NOT_MEASURED = _code(
-    "actual.not_measured", ERROR, "实际完成值不是测量值，无法计算和核实，暂按自评得分计"
-)
+ACTUAL_NOT_MEASURED = _code("actual.not_measured", ERROR, "实际完成值不是测量值，无法核实，暂按自评得分计")
 ACTUAL_OPERATOR = _code("actual.operator", WARNING, "实际完成值带有比较符号，应填写实际测得的数值")
 OVERACHIEVED = _code("overachieved", WARNING, "完成值远超指标值（超额完成），指标值设置可能偏低")
 OVERACHIEVED_UNEXPLAINED = _code("overachieved.unexplained", ERROR, "超额完成未说明原因")

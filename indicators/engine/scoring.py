@@ -28,6 +28,7 @@ from indicators.engine.types import (
     TIERS,
     Budget,
     Finding,
+    IndicatorRow,
     Level1Result,
     Level2Result,
     ReportInput,
@@ -39,6 +40,7 @@ from indicators.engine.values import (
     CENT,
     HUNDRED,
     ZERO,
+    as_items,
     clean_num,
     clean_text,
     is_blank_reason,
@@ -140,7 +142,7 @@ class _Rules:
                 self.step_per, self.step_deduct = per, deduct
         caps = []
         try:
-            for pair in getattr(rs, "total_caps_by_execution", ()) or ():
+            for pair in as_items(getattr(rs, "total_caps_by_execution", ())):
                 below, top = (clean_num(x)[0] for x in pair)
                 if below is None or top is None or top < 0:
                     bad.append(f"total_caps_by_execution 中的 {pair!r}")
@@ -197,9 +199,7 @@ def _compile(rs: object) -> _Rules:
         return _Rules(rs)
 
 
-def grade_for(
-    total: Decimal | None, bands: tuple[Decimal, Decimal, Decimal] = _DEFAULT_RULES.grade_bands
-) -> str:
+def grade_for(total: Decimal | None, bands: tuple[Decimal, Decimal, Decimal] = _DEFAULT_RULES.grade_bands) -> str:
     """Half-open bands: [b0, ∞) 优, [b1, b0) 良, [b2, b1) 中, below 差 (89.999 is 良)."""
     if total is None:
         return ""
@@ -222,7 +222,7 @@ def _execution(budget: object, R: _Rules, out: list[Finding]):
         out.append(F.finding(F.WEIGHT_MISSING, "budget.total", "预算执行率分值空白或无效，未计分"))
         return None, None, "预算执行率分值空白或无效，未计分"
     total = None
-    for r in getattr(budget, "rows", None) or ():
+    for r in as_items(getattr(budget, "rows", None)):
         if getattr(r, "row", None) == "total":
             total = r
             break
@@ -389,8 +389,7 @@ def _quantitative(i, row, name, w, self_s, R, out):
                 F.finding(
                     F.ACTUAL_OPERATOR,
                     where,
-                    f"{name}：实际完成值写作“{actual_text}”，"
-                    f"应填写实际测得的数值（如 {num(B)}{unit}），不带比较符号",
+                    f"{name}：实际完成值写作“{actual_text}”，应填写实际测得的数值（如 {num(B)}{unit}），不带比较符号",
                 )
             )
     elif B is None and am.value is not None:
@@ -408,9 +407,7 @@ def _quantitative(i, row, name, w, self_s, R, out):
                 expl = f"指标值为 =0，完成值 {b_txt}" + ("，得满分 " + num(w) if ok else " 不等于 0，得 0 分")
             else:
                 ok = B >= 0
-                expl = f"指标值为 ≥0，完成值 {b_txt}" + (
-                    " 不低于 0，得满分 " + num(w) if ok else " 低于 0，得 0 分"
-                )
+                expl = f"指标值为 ≥0，完成值 {b_txt}" + (" 不低于 0，得满分 " + num(w) if ok else " 低于 0，得 0 分")
             score = full if ok else ZERO
         elif B >= A:
             score = full
@@ -468,10 +465,7 @@ def _quantitative(i, row, name, w, self_s, R, out):
                 expl = f"指标值为 ≤0，完成值 {b_txt} 超过 0，得 0 分"
             elif A > 0 and not R.linear:
                 score = round_half_up(A * w / B)
-                expl = (
-                    f"{b_txt} 超过 {a_txt}，按指标值与完成值之比计分："
-                    f"{num(A)} ÷ {num(B)} × {num(w)} = {num(score)}"
-                )
+                expl = f"{b_txt} 超过 {a_txt}，按指标值与完成值之比计分：{num(A)} ÷ {num(B)} × {num(w)} = {num(score)}"
             else:
                 absA = A if A > 0 else -A
                 raw = (absA - B + A) * w / absA  # (1 − (B − A)/|A|) × w
@@ -561,9 +555,7 @@ def _qualitative(i, row, name, w, self_s, R, out):
     span = f"{two(lo)}–{two(hi)}" + ("" if incl else f"（不含 {two(hi)}）")
     label = f"{_TIER_NAMES[tier]}（{band}）"
     if self_s is None:
-        out.append(
-            F.finding(F.SCORE_MISSING, where, f"{name}：选择了“{_TIER_NAMES[tier]}”但未填写自评得分，未计分")
-        )
+        out.append(F.finding(F.SCORE_MISSING, where, f"{name}：选择了“{_TIER_NAMES[tier]}”但未填写自评得分，未计分"))
         return None, f"{label}，未填写自评得分，未计分", ("not_scored",)
     if lo <= self_s and (self_s <= hi if incl else self_s < hi):
         score = round_half_up(self_s)
@@ -579,8 +571,7 @@ def _qualitative(i, row, name, w, self_s, R, out):
         F.finding(
             F.TIER_OUT_OF_RANGE,
             where,
-            f"{name}：自评 {num(self_s)} 分不在“{_TIER_NAMES[tier]}”的分值区间 {span} 分内，"
-            f"按 {num(score)} 分计",
+            f"{name}：自评 {num(self_s)} 分不在“{_TIER_NAMES[tier]}”的分值区间 {span} 分内，按 {num(score)} 分计",
         )
     )
     return score, f"{label}，自评 {num(self_s)} 分超出区间 {span}，按 {num(score)} 分计", ("out_of_range",)
@@ -608,9 +599,7 @@ def _row(i: int, row, R: _Rules, out: list[Finding]) -> RowResult:
         return RowResult(i, l1, l2, l3, w, None, self_s, "分值为负数，未计分", ("not_scored",))
     if self_s is not None:
         if self_s > w:
-            out.append(
-                F.finding(F.SCORE_OVER_WEIGHT, where, f"{name}：自评 {num(self_s)} 分超过分值 {num(w)} 分")
-            )
+            out.append(F.finding(F.SCORE_OVER_WEIGHT, where, f"{name}：自评 {num(self_s)} 分超过分值 {num(w)} 分"))
         elif self_s < 0:
             out.append(F.finding(F.SCORE_NEGATIVE, where, f"{name}：自评得分为负数（{num(self_s)}）"))
 
@@ -679,12 +668,8 @@ def _broken_row(i: int, row: object, out: list[Finding], exc: BaseException) -> 
         except Exception:
             return ""
 
-    out.append(
-        F.finding(F.ENGINE_INTERNAL, f"indicators[{i}]", f"第 {i + 1} 行无法计分：{type(exc).__name__}")
-    )
-    return RowResult(
-        i, text("level1"), text("level2"), text("level3"), None, None, None, "无法计分", ("error",)
-    )
+    out.append(F.finding(F.ENGINE_INTERNAL, f"indicators[{i}]", f"第 {i + 1} 行无法计分：{type(exc).__name__}"))
+    return RowResult(i, text("level1"), text("level2"), text("level3"), None, None, None, "无法计分", ("error",))
 
 
 # --------------------------------------------------------------------------- report
@@ -716,7 +701,7 @@ def _with_narrative(report: ReportInput, result: ReportResult) -> ReportResult:
         from indicators.engine import narrative
 
         extra = narrative.narrative_findings(report, result)
-        extra = tuple(f for f in extra or () if isinstance(f, Finding))
+        extra = tuple(f for f in as_items(extra) if isinstance(f, Finding))
     except Exception as exc:
         extra = (F.finding(F.ENGINE_INTERNAL, "narrative", f"报告文字核对出错：{type(exc).__name__}"),)
     if not extra:
@@ -732,8 +717,12 @@ def _score(report: ReportInput) -> ReportResult:
     rate, exec_score, exec_expl = _execution(budget, R, out)
 
     rows: list[RowResult] = []
-    indicators = getattr(report, "indicators", None) or ()
+    indicators = as_items(getattr(report, "indicators", None))
     for i, row in enumerate(indicators):
+        if not isinstance(row, IndicatorRow):
+            out.append(F.finding(F.VALUE_INVALID, f"indicators[{i}]", f"第 {i + 1} 行不是指标行，未计分"))
+            rows.append(RowResult(i, "", "", "", None, None, None, "不是指标行，未计分", ("not_scored",)))
+            continue
         try:
             rows.append(_row(i, row, R, out))
         except Exception as exc:
@@ -774,7 +763,7 @@ def _score(report: ReportInput) -> ReportResult:
             acc[1] += s
             acc[2] += ss
 
-    nodes = tuple(getattr(report, "level1", None) or ())
+    nodes = as_items(getattr(report, "level1", None))
     order: list[str] = []
     for node in nodes:
         name = clean_text(getattr(node, "name", "")).strip()
@@ -795,7 +784,7 @@ def _score(report: ReportInput) -> ReportResult:
         clean_text(getattr(report, "weight_note", "")),
         getattr(report, "narrative", ()),
     )
-    out.extend(table_findings(budget, getattr(report, "tasks", ()) or (), R.rules))
+    out.extend(table_findings(budget, as_items(getattr(report, "tasks", ())), R.rules))
 
     # Totals, caps, grades.
     budget_self, bad = clean_num(getattr(budget, "self_score", None))
@@ -857,9 +846,7 @@ def _score(report: ReportInput) -> ReportResult:
     if cap is not None:
         below, top = cap
         if total > top:
-            total_expl += (
-                f"；预算执行率 {pct(rate)} 低于 {num(below)}%，总分不超过 {num(top)} 分，计 {num(top)} 分"
-            )
+            total_expl += f"；预算执行率 {pct(rate)} 低于 {num(below)}%，总分不超过 {num(top)} 分，计 {num(top)} 分"
             out.append(
                 F.finding(
                     F.TOTAL_CAPPED,

@@ -82,3 +82,12 @@ def is_blank_reason(text: str) -> bool:
 
 
 _PLACEHOLDERS = frozenset({"", "/", "／", "-", "—", "－", "无", "暂无", "无。", "不适用"})
+
+
+def as_items(x: object) -> tuple:
+    """A sequence field as a tuple; anything that is not a list or tuple is empty."""
+    if type(x) is tuple:
+        return x
+    if isinstance(x, list | tuple):
+        return tuple(x)
+    return ()

@@ -74,9 +74,7 @@ def _performance(level3: str) -> IndicatorRow:
     )
 
 
-EXECUTION_REASON = (
-    "1财政资金紧张；2外出学习培训计划受洪灾、疫情影响未进行。3部分奖励激励资金未能在本年度调剂到镇办"
-)
+EXECUTION_REASON = "1财政资金紧张；2外出学习培训计划受洪灾、疫情影响未进行。3部分奖励激励资金未能在本年度调剂到镇办"
 
 
 def indicator_rows() -> tuple[IndicatorRow, ...]:
