@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import BudgetLine, Department, Role
+from perfeval.widgets import admin_overrides
 
 
 class RoleInline(admin.TabularInline):
@@ -11,6 +12,7 @@ class RoleInline(admin.TabularInline):
 
 
 class BudgetLineInline(admin.TabularInline):
+    formfield_overrides = admin_overrides()
     model = BudgetLine
     extra = 0
     fields = ["year", "row", "initial", "annual", "executed", "rate_text"]
@@ -36,6 +38,7 @@ class RoleAdmin(admin.ModelAdmin):
 
 @admin.register(BudgetLine)
 class BudgetLineAdmin(admin.ModelAdmin):
+    formfield_overrides = admin_overrides()
     list_display = ["department", "year", "row", "initial", "annual", "executed"]
     list_filter = ["year", "row"]
     search_fields = ["department__code", "department__name"]

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators import engine
 from indicators.models import RuleSet, Template, TemplateIndicator, TemplateLevel1
+from perfeval.widgets import admin_overrides
 
 
 class LockedReadOnly:
@@ -82,12 +83,14 @@ class RuleSetAdmin(LockedReadOnly, admin.ModelAdmin):
 
 
 class TemplateLevel1Inline(LockedReadOnly, admin.TabularInline):
+    formfield_overrides = admin_overrides()
     model = TemplateLevel1
     extra = 0
     fields = ["order", "name", "weight", "standard_weight", "applicable"]
 
 
 class TemplateIndicatorInline(LockedReadOnly, admin.TabularInline):
+    formfield_overrides = admin_overrides()
     model = TemplateIndicator
     extra = 0
     fields = [
@@ -150,9 +153,7 @@ class TemplateAdmin(LockedReadOnly, admin.ModelAdmin):
         for template in queryset:
             nodes = list(template.level1_nodes.all())
             rows = list(template.indicators.select_related("level1"))
-            latest = (
-                Template.objects.filter(name=template.name, year=template.year).order_by("-version").first()
-            )
+            latest = Template.objects.filter(name=template.name, year=template.year).order_by("-version").first()
             template.pk = None
             template.locked = False
             template.version = latest.version + 1

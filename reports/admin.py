@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from perfeval.widgets import admin_overrides
 from reports.models import Report, ReportEvent, ReportFinding, ReportIndicator, ReportTask, Round
 from reports.scoring import report_rescore
 
@@ -15,6 +16,7 @@ class RoundAdmin(admin.ModelAdmin):
 
 
 class ReportTaskInline(admin.StackedInline):
+    formfield_overrides = admin_overrides()
     model = ReportTask
     extra = 0
     fields = [
@@ -26,6 +28,7 @@ class ReportTaskInline(admin.StackedInline):
 
 
 class ReportIndicatorInline(admin.TabularInline):
+    formfield_overrides = admin_overrides()
     model = ReportIndicator
     extra = 0
     fields = [
