@@ -38,9 +38,7 @@ class Round(models.Model):
     rule_set = models.ForeignKey(RuleSet, verbose_name=_("评分规则"), on_delete=models.PROTECT)
     deadline = models.DateField(_("截止日期"))
     is_open = models.BooleanField(_("进行中"), default=True)
-    departments = models.ManyToManyField(
-        Department, verbose_name=_("参评部门"), blank=True, related_name="rounds"
-    )
+    departments = models.ManyToManyField(Department, verbose_name=_("参评部门"), blank=True, related_name="rounds")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -65,20 +63,14 @@ class Report(models.Model):
 
     EDITABLE_STATES = (State.DRAFT, State.RETURNED)
 
-    round = models.ForeignKey(
-        Round, verbose_name=_("评价任务"), on_delete=models.PROTECT, related_name="reports"
-    )
-    department = models.ForeignKey(
-        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="reports"
-    )
+    round = models.ForeignKey(Round, verbose_name=_("评价任务"), on_delete=models.PROTECT, related_name="reports")
+    department = models.ForeignKey(Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="reports")
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.DRAFT)
     contact = models.CharField(_("填表人及联系方式"), max_length=200, blank=True)
     preamble = models.TextField(_("报告引言"), blank=True)
     goal = models.TextField(_("年度总体目标"), blank=True)
     goal_completion = models.TextField(_("年度总体目标完成情况"), blank=True)
-    weight_note = models.TextField(
-        _("指标权重调整说明"), blank=True, help_text=_("未设置的一级指标及其分值移至何处。")
-    )
+    weight_note = models.TextField(_("指标权重调整说明"), blank=True, help_text=_("未设置的一级指标及其分值移至何处。"))
     narrative_1 = models.TextField(NARRATIVE_SECTIONS[0][1], blank=True)
     narrative_2 = models.TextField(NARRATIVE_SECTIONS[1][1], blank=True)
     narrative_3 = models.TextField(NARRATIVE_SECTIONS[2][1], blank=True)
@@ -93,6 +85,7 @@ class Report(models.Model):
     # What an imported report printed as its total and grade; ours are computed.
     declared_total = models.DecimalField(_("原表自评得分"), null=True, blank=True, **SCORE)
     declared_grade = models.CharField(_("原表自评结果"), max_length=8, blank=True)
+    review_opinion = models.TextField(_("总体审核意见"), blank=True)
 
     # Stored by the scoring service after every change, for lists and sorting.
     rule_total = models.DecimalField(_("规则得分"), null=True, blank=True, **SCORE)
@@ -150,9 +143,7 @@ class ReportTask(models.Model):
     name = models.CharField(_("任务名称"), max_length=200)
     content = models.TextField(_("主要内容"), blank=True)
     budget = models.DecimalField(_("预算资金"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY)
-    budget_fiscal = models.DecimalField(
-        _("其中:财政资金"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
-    )
+    budget_fiscal = models.DecimalField(_("其中:财政资金"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY)
     completion = models.TextField(_("任务完成情况"), blank=True)
     executed = models.DecimalField(_("预算执行数"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY)
     executed_fiscal = models.DecimalField(
@@ -186,9 +177,7 @@ class ReportIndicator(models.Model):
         PARTIAL = "partial", _("部分达成年度指标并具有一定效果")
         UNMET = "unmet", _("未达成年度指标且效果较差")
 
-    report = models.ForeignKey(
-        Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="indicators"
-    )
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="indicators")
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
     template_indicator = models.ForeignKey(
         TemplateIndicator,
@@ -214,6 +203,9 @@ class ReportIndicator(models.Model):
     self_score = models.DecimalField(_("得分"), null=True, blank=True, validators=NON_NEGATIVE, **SCORE)
     reason = models.TextField(_("未完成原因分析"), blank=True)
     applicable = models.BooleanField(_("适用"), default=True)
+    # The bureau's review, kept apart from the department's figures.
+    reviewer_score = models.DecimalField(_("审核得分"), null=True, blank=True, validators=NON_NEGATIVE, **SCORE)
+    review_comment = models.TextField(_("审核意见"), blank=True)
 
     class Meta:
         ordering = ["report", "order", "pk"]
@@ -223,9 +215,7 @@ class ReportIndicator(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=["quantitative", "qualitative"]), name="report_indicator_kind_valid"
             ),
-            models.CheckConstraint(
-                condition=Q(sign__in=["", ">=", "<=", "="]), name="report_indicator_sign_valid"
-            ),
+            models.CheckConstraint(condition=Q(sign__in=["", ">=", "<=", "="]), name="report_indicator_sign_valid"),
             models.CheckConstraint(
                 condition=Q(tier__in=["", "met", "partial", "unmet"]), name="report_indicator_tier_valid"
             ),
@@ -233,6 +223,10 @@ class ReportIndicator(models.Model):
                 condition=(Q(weight__isnull=True) | Q(weight__gte=0))
                 & (Q(self_score__isnull=True) | Q(self_score__gte=0)),
                 name="report_indicator_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewer_score__isnull=True) | Q(reviewer_score__gte=0),
+                name="report_indicator_reviewer_score_gte_0",
             ),
         ]
 
@@ -252,9 +246,7 @@ class ReportFinding(models.Model):
         WARNING = "warning", _("提示")
         INFO = "info", _("说明")
 
-    report = models.ForeignKey(
-        Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="findings"
-    )
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="findings")
     order = models.PositiveIntegerField(_("顺序"), default=0)
     code = models.CharField(_("代码"), max_length=64, db_index=True)
     severity = models.CharField(_("级别"), max_length=8, choices=Severity.choices)
@@ -290,9 +282,7 @@ class ReportEvent(models.Model):
         IMPORT = "import", _("导入")
         COMMENT = "comment", _("审核意见")
 
-    report = models.ForeignKey(
-        Report, verbose_name=_("报告"), on_delete=models.PROTECT, related_name="events"
-    )
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
