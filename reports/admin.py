@@ -1,9 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from perfeval.widgets import admin_overrides
 from reports.models import Report, ReportEvent, ReportFinding, ReportIndicator, ReportTask, Round
 from reports.scoring import report_rescore
+from reports.workflow import ACTION_LABELS, TRANSITIONS, report_transition
 
 
 @admin.register(Round)
@@ -166,6 +169,60 @@ class ReportAdmin(admin.ModelAdmin):
         ),
     ]
     inlines = [ReportTaskInline, ReportIndicatorInline, ReportFindingInline, ReportEventInline]
+    actions = ["action_approve", "action_return", "action_reopen", "action_publish"]
+
+    def has_change_permission(self, request, obj=None):
+        # A submitted report is the department's statement: the admin shows it, never edits it.
+        if obj is not None and not obj.editable:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def _transition(self, request, queryset, action):
+        """Admin actions go through the same workflow service as the pages."""
+        needs_reason = any(t.reason_required for (_s, a), t in TRANSITIONS.items() if a == action)
+        reason = request.POST.get("reason", "").strip()
+        override = request.POST.get("override", "").strip()
+        if "confirm" not in request.POST:
+            return TemplateResponse(
+                request,
+                "admin/reports/report/transition.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": ACTION_LABELS[action],
+                    "reports": queryset.select_related("department", "round"),
+                    "action": f"action_{action}",
+                    "needs_reason": needs_reason,
+                    "allow_override": action == "approve",
+                    "opts": self.model._meta,
+                },
+            )
+        done = 0
+        for report in queryset:
+            try:
+                report_transition(report=report, action=action, actor=request.user, reason=reason, override=override)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                text = " ".join(getattr(exc, "messages", [str(exc)]))
+                self.message_user(request, f"{report}：{text}", messages.ERROR)
+        if done:
+            self.message_user(request, _("已%(action)s %(n)d 份报告。") % {"action": ACTION_LABELS[action], "n": done})
+        return None
+
+    @admin.action(description=_("审核通过所选报告"))
+    def action_approve(self, request, queryset):
+        return self._transition(request, queryset, "approve")
+
+    @admin.action(description=_("退回所选报告"))
+    def action_return(self, request, queryset):
+        return self._transition(request, queryset, "return")
+
+    @admin.action(description=_("重新打开所选报告"))
+    def action_reopen(self, request, queryset):
+        return self._transition(request, queryset, "reopen")
+
+    @admin.action(description=_("公开所选报告"))
+    def action_publish(self, request, queryset):
+        return self._transition(request, queryset, "publish")
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -60,3 +60,41 @@ def test_admin_report_list_sorts_and_filters(admin_client_demo):
     assert "区教育局" not in response.content.decode()
     response = admin_client_demo.get(url, {"q": "101001"})
     assert "中共上街区委社治委" in response.content.decode()
+
+
+def test_admin_actions_go_through_the_workflow(admin_client_demo, seed_report):
+    from reports.models import Report, ReportEvent
+
+    Report.objects.filter(pk=seed_report.pk).update(state="submitted")
+    url = reverse("admin:reports_report_changelist")
+    # The first step asks for a reason; without one nothing changes.
+    response = admin_client_demo.post(url, {"action": "action_return", "_selected_action": [seed_report.pk]})
+    assert response.status_code == 200 and "原因（必填）" in response.content.decode()
+    response = admin_client_demo.post(
+        url,
+        {"action": "action_return", "_selected_action": [seed_report.pk], "confirm": "1", "reason": ""},
+        follow=True,
+    )
+    assert "请填写原因" in response.content.decode()
+    assert Report.objects.get(pk=seed_report.pk).state == "submitted"
+    admin_client_demo.post(
+        url,
+        {"action": "action_return", "_selected_action": [seed_report.pk], "confirm": "1", "reason": "请补充原因分析"},
+    )
+    event = ReportEvent.objects.filter(report=seed_report).latest("pk")
+    assert (event.action, event.to_state, event.actor.username, event.message) == (
+        "return",
+        "returned",
+        "admin",
+        "请补充原因分析",
+    )
+
+
+def test_admin_cannot_edit_a_submitted_report(admin_client_demo, seed_report):
+    from reports.models import Report
+
+    Report.objects.filter(pk=seed_report.pk).update(state="submitted")
+    url = reverse("admin:reports_report_change", args=[seed_report.pk])
+    response = admin_client_demo.post(url, {"goal": "rewritten"})
+    assert response.status_code == 403
+    assert Report.objects.get(pk=seed_report.pk).goal != "rewritten"
