@@ -16,37 +16,20 @@ POSTGRES_DOWN = """
 DROP TRIGGER IF EXISTS reports_reportevent_append_only ON reports_reportevent;
 DROP FUNCTION IF EXISTS perfeval_event_append_only();
 """
-# SQLite has no session flag to let a test flush through, so a delete is refused only
-# while its report still exists: history cannot be removed from a live report.
-SQLITE_UP = [
-    """CREATE TRIGGER reports_reportevent_no_update BEFORE UPDATE ON reports_reportevent
-    BEGIN SELECT RAISE(ABORT, 'reports_reportevent is append-only (UPDATE refused)'); END;""",
-    """CREATE TRIGGER reports_reportevent_no_delete BEFORE DELETE ON reports_reportevent
-    WHEN EXISTS (SELECT 1 FROM reports_report WHERE id = OLD.report_id)
-    BEGIN SELECT RAISE(ABORT, 'reports_reportevent is append-only (DELETE refused)'); END;""",
-]
-SQLITE_DOWN = [
-    "DROP TRIGGER IF EXISTS reports_reportevent_no_update;",
-    "DROP TRIGGER IF EXISTS reports_reportevent_no_delete;",
-]
+# SQLite's triggers are laid by reports.signals after every migrate: SQLite rebuilds a
+# table to alter it, and a trigger naming that table would break the rebuild.
 
 
 def up(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(POSTGRES_UP, params=None)
-    elif vendor == "sqlite":
-        for statement in SQLITE_UP:
-            schema_editor.execute(statement)
 
 
 def down(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(POSTGRES_DOWN, params=None)
-    elif vendor == "sqlite":
-        for statement in SQLITE_DOWN:
-            schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
