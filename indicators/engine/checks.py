@@ -22,7 +22,8 @@ from indicators.engine.types import (
     RuleSet,
     Task,
 )
-from indicators.engine.values import HUNDRED, TEN_THOUSAND, ZERO, as_items, clean_num, clean_text
+from indicators.engine.values import BAD, HUNDRED, TEN_THOUSAND, ZERO, as_items, clean_num, clean_text
+from indicators.engine.values import num as read_num
 
 _DEFAULT_FIXED = RuleSet().fixed_execution_weight
 
@@ -205,11 +206,26 @@ def _weight_moves(out, dropped, changed, weight_note, narrative) -> None:
             out.append(F.finding(F.TEMPLATE_WEIGHT_MOVED, "template." + name, msg, severity))
 
 
+_name_keys: dict[str, tuple[str, bool]] = {}
+
+
+def _name_key(name: str) -> tuple[str, bool]:
+    """(name without spaces, measures execution) — names recur across reports: cached."""
+    info = _name_keys.get(name)
+    if info is None:
+        key = "".join(name.split())
+        info = (key, _is_execution_name(key))
+        if len(_name_keys) > 20000:
+            _name_keys.clear()
+        _name_keys[name] = info
+    return info
+
+
 def _duplicates(out: list[Finding], names: list[tuple[int, str, str, bool]], ew: Decimal | None) -> None:
     seen: dict[str, int] = {}
     execution_scored = ew is not None and ew > 0
     for i, l1, l3, applicable in names:
-        key = "".join(l3.split())
+        key, is_execution = _name_key(l3)
         if not key:
             continue
         if key in seen:
@@ -223,7 +239,7 @@ def _duplicates(out: list[Finding], names: list[tuple[int, str, str, bool]], ew:
             )
         else:
             seen[key] = i
-        if execution_scored and applicable and _is_execution_name(key):
+        if execution_scored and applicable and is_execution:
             out.append(
                 F.finding(
                     F.TEMPLATE_DUPLICATE_MEASURE,
@@ -246,12 +262,9 @@ _ROW_LABELS = {
 _FIELDS = (("initial", "年初预算数"), ("annual", "全年预算数"), ("executed", "执行数"))
 
 
-def _printed_places(text: str) -> int:
-    m = parse_measure(text)
-    if m.value is None:
-        return -1
-    exp = m.value.as_tuple().exponent
-    return min(max(-exp, 0), 8) if isinstance(exp, int) else -1
+def _same_shown(a: Decimal, b: Decimal) -> bool:
+    """Equal as the table shows amounts (2 places); exact equality first, it is the usual case."""
+    return a == b or round_half_up(a) == round_half_up(b)
 
 
 def _rate_check(out, where: str, label: str, executed, denom, rate_text: str) -> None:
@@ -259,13 +272,13 @@ def _rate_check(out, where: str, label: str, executed, denom, rate_text: str) ->
     if not rate_text or executed is None or denom is None or denom == 0:
         return
     printed = parse_measure(rate_text).value
-    places = _printed_places(rate_text)
-    if printed is None or places < 0:
+    if printed is None:
         return
+    exp = printed.as_tuple().exponent
+    places = min(-exp, 8) if exp < 0 else 0
     rate = executed * HUNDRED / denom
     if round_half_up(rate, places) == printed:
         return
-    hint = ""
     if places >= 2 and round_half_up(rate, 1) == printed:
         hint = f"；{rate_text.strip()} 是一位小数的结果补零，应为 {pct(rate)}"
     elif printed == HUNDRED and rate > HUNDRED:
@@ -282,27 +295,37 @@ def _rate_check(out, where: str, label: str, executed, denom, rate_text: str) ->
     )
 
 
-def _row_values(out: list[Finding], budget: Budget) -> dict[str, dict[str, Decimal | None]]:
-    rows: dict[str, dict[str, Decimal | None]] = {}
+def _read(out: list[Finding], where: str, what: str, x: object) -> Decimal | None:
+    v = read_num(x)
+    if v is BAD:
+        out.append(F.finding(F.VALUE_INVALID, where, f"{what} 不是可用的数值，按空白处理"))
+        return None
+    return v
+
+
+def _row_values(out: list[Finding], budget: Budget) -> dict[str, tuple]:
+    """key -> (initial, annual, executed, rate_text) of the budget rows, first of each key."""
+    rows: dict[str, tuple] = {}
     for r in as_items(getattr(budget, "rows", None)):
-        key = clean_text(getattr(r, "row", "")).strip()
+        key = getattr(r, "row", "")
+        if key.__class__ is not str:
+            key = clean_text(key)
+        key = key.strip()
         if key not in _ROW_LABELS or key in rows:
             continue
-        vals: dict[str, Decimal | None] = {}
-        for field, label in _FIELDS:
-            v, bad = clean_num(getattr(r, field, None))
-            if bad:
-                out.append(
-                    F.finding(
-                        F.VALUE_INVALID,
-                        "budget." + key,
-                        f"{_ROW_LABELS[key]} {label} 不是可用的数值，按空白处理",
-                    )
-                )
-            vals[field] = v
-        vals["rate_text"] = clean_text(getattr(r, "rate_text", ""))  # type: ignore[assignment]
-        rows[key] = vals
+        where = "budget." + key
+        label = _ROW_LABELS[key]
+        rows[key] = (
+            _read(out, where, label + " 年初预算数", getattr(r, "initial", None)),
+            _read(out, where, label + " 全年预算数", getattr(r, "annual", None)),
+            _read(out, where, label + " 执行数", getattr(r, "executed", None)),
+            clean_text(getattr(r, "rate_text", "")),
+        )
     return rows
+
+
+# (value, where, row or task name, column) of every amount, for the 万元 checks.
+_Amounts = list[tuple[Decimal, str, str, str]]
 
 
 def table_findings(budget: Budget, tasks: Iterable[Task], rules: RuleSet | None = None) -> list[Finding]:
@@ -310,21 +333,19 @@ def table_findings(budget: Budget, tasks: Iterable[Task], rules: RuleSet | None 
     out: list[Finding] = []
     unit = clean_text(getattr(budget, "unit", "")).strip()
     rows = _row_values(out, budget)
-    amounts: list[tuple[Decimal, str, str]] = []  # (value, where, label) for the 万元 checks
+    amounts: _Amounts = []
 
-    for key, vals in rows.items():
+    for key, values in rows.items():
         label = _ROW_LABELS[key]
         where = "budget." + key
-        for field, flabel in _FIELDS:
-            v = vals[field]
+        for v, (_, flabel) in zip(values, _FIELDS, strict=False):
             if v is None:
                 continue
             if v < 0:
                 out.append(F.finding(F.AMOUNT_NEGATIVE, where, f"{label} {flabel} 为负数：{two(v)}"))
-            amounts.append((v, where, f"{label} {flabel}"))
-        executed, annual = vals["executed"], vals["annual"]
-        denom = annual if annual is not None else vals["initial"]
-        _rate_check(out, where, label, executed, denom, vals["rate_text"])  # type: ignore[arg-type]
+            amounts.append((v, where, label, flabel))
+        initial, annual, executed, rate_text = values
+        _rate_check(out, where, label, executed, annual if annual is not None else initial, rate_text)
         if executed is not None and annual is not None and annual > 0 and executed > annual:
             out.append(
                 F.finding(
@@ -344,13 +365,13 @@ def table_findings(budget: Budget, tasks: Iterable[Task], rules: RuleSet | None 
             present = [p for p in parts if p in rows]
             if not present:
                 continue
-            for field, flabel in _FIELDS:
-                t = total[field]
-                figures = [(p, rows[p][field]) for p in present if rows[p][field] is not None]
+            for f, (_, flabel) in enumerate(_FIELDS):
+                t = total[f]
+                figures = [(p, rows[p][f]) for p in present if rows[p][f] is not None]
                 if t is None or not figures:
                     continue
-                s = sum((v for _, v in figures), ZERO)
-                if round_half_up(s) != round_half_up(t):
+                s = figures[0][1] if len(figures) == 1 else figures[0][1] + figures[1][1]
+                if not _same_shown(s, t):
                     terms = " + ".join(f"{_ROW_LABELS[p]} {two(v)}" for p, v in figures)
                     out.append(
                         F.finding(
@@ -366,37 +387,40 @@ def table_findings(budget: Budget, tasks: Iterable[Task], rules: RuleSet | None 
     return out
 
 
-_TASK_FIELDS = (
-    ("budget", "预算资金"),
-    ("budget_fiscal", "其中财政资金"),
-    ("executed", "预算执行数"),
-    ("executed_fiscal", "执行数其中财政资金"),
+_TASK_FIELDS = ("预算资金", "其中财政资金", "预算执行数", "执行数其中财政资金")
+# Task column -> (budget row, its column, label) that the column's sum must equal.
+_TASK_TOTALS = (
+    ("total", 1, "全年预算数"),
+    ("fiscal", 1, "财政性资金全年预算数"),
+    ("total", 2, "执行数"),
+    ("fiscal", 2, "财政性资金执行数"),
 )
 
 
-def _task_checks(out, tasks, rows, amounts) -> None:
+def _task_checks(out: list[Finding], tasks: object, rows: dict[str, tuple], amounts: _Amounts) -> None:
     task_list = as_items(tasks)
     if not task_list:
         return
-    sums: dict[str, Decimal] = {f: ZERO for f, _ in _TASK_FIELDS}
-    complete: dict[str, bool] = {f: True for f, _ in _TASK_FIELDS}
+    sums = [ZERO, ZERO, ZERO, ZERO]
+    complete = [True, True, True, True]
     for i, task in enumerate(task_list):
         where = f"tasks[{i}]"
         name = clean_text(getattr(task, "name", "")).strip() or f"任务{i + 1}"
-        vals = {}
-        for field, label in _TASK_FIELDS:
-            v, bad = clean_num(getattr(task, field, None))
-            if bad:
-                out.append(F.finding(F.VALUE_INVALID, where, f"{name} {label} 不是可用的数值，按空白处理"))
-            vals[field] = v
+        values = (
+            _read(out, where, name + " 预算资金", getattr(task, "budget", None)),
+            _read(out, where, name + " 其中财政资金", getattr(task, "budget_fiscal", None)),
+            _read(out, where, name + " 预算执行数", getattr(task, "executed", None)),
+            _read(out, where, name + " 执行数其中财政资金", getattr(task, "executed_fiscal", None)),
+        )
+        for f, v in enumerate(values):
             if v is None:
-                complete[field] = False
+                complete[f] = False
                 continue
-            sums[field] += v
+            sums[f] += v
             if v < 0:
-                out.append(F.finding(F.AMOUNT_NEGATIVE, where, f"{name} {label} 为负数：{two(v)}"))
-            amounts.append((v, where, f"{name} {label}"))
-        b, e = vals["budget"], vals["executed"]
+                out.append(F.finding(F.AMOUNT_NEGATIVE, where, f"{name} {_TASK_FIELDS[f]} 为负数：{two(v)}"))
+            amounts.append((v, where, name, _TASK_FIELDS[f]))
+        b, bf, e, ef = values
         _rate_check(out, where, name, e, b, clean_text(getattr(task, "rate_text", "")))
         if b is not None and e is not None and b > 0 and e > b:
             out.append(
@@ -406,66 +430,52 @@ def _task_checks(out, tasks, rows, amounts) -> None:
                     f"{name} 预算执行数 {two(e)} 超过预算资金 {two(b)}（执行率 {pct(e * HUNDRED / b)}）",
                 )
             )
-        for part, whole in (("budget_fiscal", "budget"), ("executed_fiscal", "executed")):
-            p, w = vals[part], vals[whole]
-            if p is not None and w is not None and p > w:
-                out.append(
-                    F.finding(
-                        F.BUDGET_SUM,
-                        where,
-                        f"{name} 其中财政资金 {two(p)} 超过 {two(w)}",
-                    )
-                )
-    total, fiscal = rows.get("total"), rows.get("fiscal")
-    for field, row, rfield, label in (
-        ("budget", total, "annual", "全年预算数"),
-        ("executed", total, "executed", "执行数"),
-        ("budget_fiscal", fiscal, "annual", "财政性资金全年预算数"),
-        ("executed_fiscal", fiscal, "executed", "财政性资金执行数"),
-    ):
-        if row is None or not complete[field] or row[rfield] is None:
+        for part, whole in ((bf, b), (ef, e)):
+            if part is not None and whole is not None and part > whole:
+                out.append(F.finding(F.BUDGET_SUM, where, f"{name} 其中财政资金 {two(part)} 超过 {two(whole)}"))
+    for f, (key, column, label) in enumerate(_TASK_TOTALS):
+        row = rows.get(key)
+        if row is None or not complete[f] or row[column] is None:
             continue
-        if round_half_up(sums[field]) != round_half_up(row[rfield]):
-            tlabel = dict(_TASK_FIELDS)[field]
+        if not _same_shown(sums[f], row[column]):
             out.append(
                 F.finding(
                     F.BUDGET_SUM,
                     "tasks",
-                    f"各项任务{tlabel}合计 {two(sums[field])}，与预算表{label} {two(row[rfield])} 不一致",
+                    f"各项任务{_TASK_FIELDS[f]}合计 {two(sums[f])}，与预算表{label} {two(row[column])} 不一致",
                 )
             )
 
 
-def _unit_checks(out, amounts, total) -> None:
-    """万元 figures that are 元: 10⁴ times the total, or 10⁴ times another figure."""
-    ref = None
+def _unit_checks(out: list[Finding], amounts: _Amounts, total: tuple | None) -> None:
+    """万元 figures that are 元: 10⁴ times the total, or exactly 10⁴ times another figure."""
+    limit = ref = None
     if total is not None:
-        ref = total["annual"] if total["annual"] is not None else total["executed"]
-    flagged: set[tuple[str, str]] = set()
-    index: dict[Decimal, tuple[str, str]] = {}
-    for v, where, label in amounts:
-        if v > 0 and (v, label) not in index:
-            index.setdefault(v, (where, label))
-    for v, where, label in amounts:
-        if v <= 0 or (where, label) in flagged:
+        ref = total[1] if total[1] is not None else total[2]
+        if ref is not None and ref > 0:
+            limit = ref * TEN_THOUSAND
+    first: dict[Decimal, tuple] = {}
+    for a in amounts:
+        if a[0] > 0 and a[0] not in first:
+            first[a[0]] = a
+    for v, where, name, column in amounts:
+        if v <= 0:
             continue
-        if ref is not None and ref > 0 and v >= ref * TEN_THOUSAND:
-            flagged.add((where, label))
+        if limit is not None and v >= limit:
             out.append(
                 F.finding(
                     F.AMOUNT_UNIT,
                     where,
-                    f"{label} {two(v)} 万元 超过部门预算总额 {two(ref)} 万元的一万倍，疑似以元填写",
+                    f"{name} {column} {two(v)} 万元 超过部门预算总额 {two(ref)} 万元的一万倍，疑似以元填写",
                 )
             )
             continue
-        small = index.get(v / TEN_THOUSAND)
+        small = first.get(v.scaleb(-4))  # exact: only the exponent moves
         if small is not None:
-            flagged.add((where, label))
             out.append(
                 F.finding(
                     F.AMOUNT_UNIT,
                     where,
-                    f"{label} {two(v)} 恰为{small[1]} {two(v / TEN_THOUSAND)} 的一万倍，疑似以元填写",
+                    f"{name} {column} {two(v)} 恰为{small[2]} {small[3]} {two(small[0])} 的一万倍，疑似以元填写",
                 )
             )

@@ -13,19 +13,15 @@ becomes an info finding), and what was typed elsewhere.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 
 from indicators.engine import findings as F
 from indicators.engine.checks import _template_checks, table_findings, template_findings
 from indicators.engine.fmt import num, pct, two
 from indicators.engine.numbers import round_half_up
-from indicators.engine.parse import Measure, parse_measure
+from indicators.engine.rows import TIER_NAMES, broken_row, not_a_row, score_row, tier_band
 from indicators.engine.types import (
     EXECUTION_LEVEL1,
-    KINDS,
-    SIGNS,
-    TIERS,
     Budget,
     Finding,
     IndicatorRow,
@@ -36,45 +32,11 @@ from indicators.engine.types import (
     RowResult,
     RuleSet,
 )
-from indicators.engine.values import (
-    CENT,
-    HUNDRED,
-    ZERO,
-    as_items,
-    clean_num,
-    clean_text,
-    is_blank_reason,
-)
+from indicators.engine.values import HUNDRED, ZERO, as_items, clean_num, clean_text
 
 __all__ = ["grade_for", "score_report", "template_findings"]
 
 _DEFAULT_RULES = RuleSet()
-_GRADES = ("优", "良", "中", "差")
-_SIGN_SYMBOL = {">=": "≥", "<=": "≤", "=": "="}
-_TIER_NAMES = {
-    "met": "达成年度指标",
-    "partial": "部分达成年度指标并具有一定效果",
-    "unmet": "未达成年度指标且效果较差",
-}
-_TIER_ALIASES = {
-    "达成": "met",
-    "达成年度指标": "met",
-    "达成预期指标": "met",
-    "部分达成": "partial",
-    "部分达成年度指标并具有一定效果": "partial",
-    "部分达成预期指标并具有一定效果": "partial",
-    "未达成": "unmet",
-    "未达成年度指标且效果较差": "unmet",
-    "未达成预期指标且效果较差": "unmet",
-}
-_KIND_ALIASES = {
-    "定量": "quantitative",
-    "定性": "qualitative",
-    "定量指标": "quantitative",
-    "定性指标": "qualitative",
-}
-_EMPTY_MEASURE = Measure(None, None, "", False)
-_SUSPICIOUS_UNIT_CHARS = frozenset("0123456789≥≤=<>＝＞＜≧≦")
 
 
 # --------------------------------------------------------------------------- rules
@@ -91,10 +53,14 @@ class _Rules:
         "denominator",
         "findings",
         "fixed_execution",
+        "fulls",
+        "in_range",
         "linear",
         "over_deduct",
         "over_k",
+        "ranges",
         "rules",
+        "source",
         "step_deduct",
         "step_per",
         "tier_hi",
@@ -124,6 +90,7 @@ class _Rules:
                 return getattr(d, name)
             return x
 
+        self.source = rs
         self.rules = rs if isinstance(rs, RuleSet) else d
         self.denominator = opt("execution_denominator", ("annual", "initial"))
         cap = getattr(rs, "execution_cap", d.execution_cap)
@@ -181,12 +148,55 @@ class _Rules:
         self.findings = tuple(
             F.finding(F.RULES_INVALID, "rules", f"评分规则 {item} 无效，按默认规则计算") for item in bad
         )
+        self.fulls: dict[Decimal, Decimal] = {}
+        self.ranges: dict[tuple[str, Decimal], tuple] = {}
+        self.in_range: dict[tuple[str, Decimal, Decimal], tuple] = {}
+
+    def full(self, w: Decimal) -> Decimal:
+        """The full score of weight w, rounded like every score (weights recur: cached)."""
+        score = self.fulls.get(w)
+        if score is None:
+            if len(self.fulls) > 4096:
+                self.fulls.clear()
+            score = self.fulls[w] = round_half_up(w)
+        return score
+
+    def tier_range(self, tier: str, w: Decimal) -> tuple[Decimal, Decimal, bool, str]:
+        """(low, high, high included, label) of a qualitative tier, in points of weight w."""
+        key = (tier, w)
+        r = self.ranges.get(key)
+        if r is None:
+            if tier == "met":
+                lo, hi, incl = self.tier_hi * w, w, True
+            elif tier == "partial":
+                lo, hi, incl = self.tier_lo * w, self.tier_hi * w, False
+            else:
+                lo, hi, incl = ZERO, self.tier_lo * w, False
+            label = f"{TIER_NAMES[tier]}（{tier_band(tier, *self.tiers_pct)}）"
+            if len(self.ranges) > 4096:
+                self.ranges.clear()
+            r = self.ranges[key] = (lo, hi, incl, label)
+        return r
 
 
 _rules_cache: dict[object, _Rules] = {}
+_rules_by_id: dict[int, _Rules] = {}
 
 
 def _compile(rs: object) -> _Rules:
+    # Most callers pass the same RuleSet object again and again: identity first,
+    # then equality (hashing a RuleSet is not free).
+    compiled = _rules_by_id.get(id(rs))
+    if compiled is not None and compiled.source is rs:
+        return compiled
+    compiled = _compile_equal(rs)
+    if len(_rules_by_id) > 256:
+        _rules_by_id.clear()
+    _rules_by_id[id(rs)] = compiled
+    return compiled
+
+
+def _compile_equal(rs: object) -> _Rules:
     try:
         return _rules_cache[rs]
     except KeyError:
@@ -283,396 +293,31 @@ def _execution(budget: object, R: _Rules, out: list[Finding]):
     return rate, score, f"{base}，超出 100% 的部分视为偏差：(1 − |1 − {pct(rate)}|) × {num(w)} = {num(score)}"
 
 
-# --------------------------------------------------------------------------- rows
-
-
-def _unit_label(unit: str) -> str:
-    if not unit:
-        return ""
-    return unit if unit[0] in "%‰" else " " + unit
-
-
-def _kind_of(row, sign_raw, target, tier) -> tuple[str, bool]:
-    kind = row.kind
-    if kind in KINDS:
-        return kind, True
-    k = _KIND_ALIASES.get(clean_text(kind).strip())
-    if k:
-        return k, True
-    blank = kind is None or kind == ""
-    if sign_raw or target is not None:
-        return "quantitative", blank
-    if tier is not None:
-        return "qualitative", blank
-    return "qualitative", False
-
-
-def _quantitative(i, row, name, w, self_s, R, out):
-    """(score, explanation, flags, computed) of a quantitative row."""
-    where = f"indicators[{i}]"
-    A, badA = clean_num(row.target)
-    B, badB = clean_num(row.actual)
-    if badA:
-        out.append(F.finding(F.VALUE_INVALID, where, f"{name}：指标值不是可用的数值，按空白处理"))
-    if badB:
-        out.append(F.finding(F.VALUE_INVALID, where, f"{name}：实际完成值不是可用的数值，按空白处理"))
-    target_text = clean_text(row.target_text).strip()
-    actual_text = clean_text(row.actual_text).strip()
-    unit = clean_text(row.unit).strip()
-    tm = parse_measure(target_text) if target_text else _EMPTY_MEASURE
-    am = parse_measure(actual_text) if actual_text else _EMPTY_MEASURE
-
-    sign = row.sign
-    if sign not in SIGNS:
-        given = clean_text(sign).strip()
-        sign = parse_measure(given + "0").sign if given else None
-        if sign is None:
-            sign = tm.sign
-        if sign is None:
-            sign = ">="
-            out.append(
-                F.finding(
-                    F.SIGN_UNKNOWN,
-                    where,
-                    f"{name}：指标性质{('“' + given + '”') if given else '空白'}无法识别，按 ≥ 计分",
-                )
-            )
-    if A is None and tm.value is not None:
-        A = tm.value
-
-    if unit and not _SUSPICIOUS_UNIT_CHARS.isdisjoint(unit):
-        out.append(
-            F.finding(
-                F.UNIT_SUSPICIOUS,
-                where,
-                f"{name}：度量单位栏填写为“{unit}”，应只填单位（如 %）；符号和数值应在指标值栏",
-            )
-        )
-        if tm.has_operator:
-            out.append(
-                F.finding(
-                    F.TARGET_AMBIGUOUS,
-                    where,
-                    f"{name}：指标值“{target_text}”与度量单位栏“{unit}”给出两个目标，无法确定以哪个为准",
-                )
-            )
-        unit = tm.unit or am.unit
-    elif tm.has_operator and tm.sign is not None and row.sign in SIGNS and tm.sign != row.sign:
-        out.append(
-            F.finding(
-                F.TARGET_TEXT_DIFFERS,
-                where,
-                f"{name}：指标值写作“{target_text}”，与指标性质“{_SIGN_SYMBOL[row.sign]}”不一致",
-            )
-        )
-    if not unit:
-        unit = tm.unit or am.unit
-    if tm.value is not None and A is not None and tm.value != A and target_text:
-        out.append(
-            F.finding(
-                F.TARGET_TEXT_DIFFERS,
-                where,
-                f"{name}：指标值文字“{target_text}”与指标值 {num(A)} 不一致，按 {num(A)} 计分",
-            )
-        )
-
-    u = _unit_label(unit)
-    sym = _SIGN_SYMBOL[sign]
-    measured = True
-    if am.has_operator:
-        if B is None and am.sign == "=":
-            B = am.value
-        if B is None:
-            measured = False
-        else:
-            out.append(
-                F.finding(
-                    F.ACTUAL_OPERATOR,
-                    where,
-                    f"{name}：实际完成值写作“{actual_text}”，应填写实际测得的数值（如 {num(B)}{unit}），不带比较符号",
-                )
-            )
-    elif B is None and am.value is not None:
-        B = am.value
-    if B is None or A is None:
-        return _self_scored(where, name, w, self_s, A, actual_text, measured, out)
-
-    flags: tuple[str, ...] = ()
-    full = round_half_up(w)
-    b_txt, a_txt = num(B) + u, sym + num(A) + u
-    if sign != "<=":
-        if A == 0:
-            if sign == "=":
-                ok = B == 0
-                expl = f"指标值为 =0，完成值 {b_txt}" + ("，得满分 " + num(w) if ok else " 不等于 0，得 0 分")
-            else:
-                ok = B >= 0
-                expl = f"指标值为 ≥0，完成值 {b_txt}" + (" 不低于 0，得满分 " + num(w) if ok else " 低于 0，得 0 分")
-            score = full if ok else ZERO
-        elif B >= A:
-            score = full
-            expl = f"{b_txt} 达到 {a_txt}，得满分 {num(w)}"
-        else:
-            if A > 0:
-                raw = B * w / A
-                formula = f"按完成值与指标值之比计分：{num(B)} ÷ {num(A)} × {num(w)}"
-            else:
-                raw = (B - A - A) * w / -A  # (1 − (A − B)/|A|) × w
-                formula = f"按差距与指标值绝对值之比扣分：(1 − ({num(A)} − {num(B)}) ÷ {num(-A)}) × {num(w)}"
-            if raw <= 0:
-                score = ZERO
-                expl = f"{b_txt} 未达到 {a_txt}，{formula} ≤ 0，得 0 分"
-            else:
-                score = round_half_up(raw)
-                expl = f"{b_txt} 未达到 {a_txt}，{formula} = {num(score)}"
-            flags = ("short",)
-        k = R.over_k
-        if k is not None and A > 0 and k * A <= B:
-            flags = (*flags, "overachieved")
-            deduct = R.over_deduct
-            times = round_half_up(B / A)
-            out.append(
-                F.finding(
-                    F.OVERACHIEVED,
-                    where,
-                    f"{name}：完成值 {b_txt} 为指标值 {num(A)}{unit} 的 {num(times)} 倍"
-                    f"（≥{num(k)} 倍），属超额完成，"
-                    "指标值可能设置偏低",
-                )
-            )
-            if is_blank_reason(clean_text(row.reason)):
-                out.append(
-                    F.finding(
-                        F.OVERACHIEVED_UNEXPLAINED,
-                        where,
-                        f"{name}：超额完成（{b_txt}，指标值 {a_txt}）须说明原因",
-                    )
-                )
-            if deduct:
-                raw = score - deduct
-                score = round_half_up(raw) if raw > 0 else ZERO
-                expl += f"；超额完成（≥{num(k)} 倍）扣 {num(deduct)} 分，计 {num(score)} 分"
-            else:
-                expl += f"；超额完成（≥{num(k)} 倍），须说明原因"
-    else:
-        if B <= A:
-            score = full
-            expl = f"{b_txt} 未超过 {a_txt}，得满分 {num(w)}"
-        else:
-            flags = ("short",)
-            if A == 0:
-                score = ZERO
-                expl = f"指标值为 ≤0，完成值 {b_txt} 超过 0，得 0 分"
-            elif A > 0 and not R.linear:
-                score = round_half_up(A * w / B)
-                expl = f"{b_txt} 超过 {a_txt}，按指标值与完成值之比计分：{num(A)} ÷ {num(B)} × {num(w)} = {num(score)}"
-            else:
-                absA = A if A > 0 else -A
-                raw = (absA - B + A) * w / absA  # (1 − (B − A)/|A|) × w
-                note = "" if A > 0 else "（指标值为负，按其绝对值）"
-                if raw <= 0:
-                    score = ZERO
-                    expl = f"{b_txt} 超过 {a_txt} 达一倍及以上{note}，得 0 分"
-                else:
-                    score = round_half_up(raw)
-                    expl = (
-                        f"{b_txt} 超过 {a_txt}，按超出比例扣分{note}："
-                        f"(1 − ({num(B)} − {num(A)}) ÷ {num(absA)}) × {num(w)} = {num(score)}"
-                    )
-    return score, expl, flags, True
-
-
-def _self_scored(where, name, w, self_s, A, actual_text, measured, out):
-    """A quantitative row the rule cannot compute: scored by its self score."""
-    if A is None:
-        code, what = F.TARGET_MISSING, "指标值空白或不是数值"
-        flag = "no_target"
-    elif not actual_text:
-        code, what = F.ACTUAL_MISSING, "实际完成值空白"
-        flag = "not_measured"
-    else:
-        code, what = F.ACTUAL_NOT_MEASURED, f"实际完成值“{actual_text}”不是测量值"
-        flag = "not_measured"
-    if self_s is None:
-        out.append(F.finding(code, where, f"{name}：{what}，无法按规则计分，且自评得分空白，未计分"))
-        return None, f"{what}，且自评得分空白，未计分", (flag, "not_scored"), False
-    s = self_s if self_s < w else w
-    if s < 0:
-        s = ZERO
-    score = round_half_up(s)
-    out.append(F.finding(code, where, f"{name}：{what}，无法按规则计算和核实，暂按自评 {num(self_s)} 分计"))
-    return score, f"{what}，无法按规则计算，暂按自评 {num(score)} 分计", (flag, "self_scored"), False
-
-
-def _tier_range(tier: str, w: Decimal, R: _Rules) -> tuple[Decimal, Decimal, bool]:
-    """(low, high, high included) of a tier in points."""
-    if tier == "met":
-        return R.tier_hi * w, w, True
-    if tier == "partial":
-        return R.tier_lo * w, R.tier_hi * w, False
-    return ZERO, R.tier_lo * w, False
-
-
-def _qualitative(i, row, name, w, self_s, R, out):
-    where = f"indicators[{i}]"
-    tier = row.tier
-    if tier not in TIERS:
-        given = clean_text(tier).strip()
-        tier = _TIER_ALIASES.get(given)
-        if tier is None and given:
-            out.append(F.finding(F.TIER_UNKNOWN, where, f"{name}：完成档次“{given}”无法识别"))
-    hi_pct, lo_pct = R.tiers_pct
-    if tier is None:
-        if self_s is None:
-            out.append(F.finding(F.SCORE_MISSING, where, f"{name}：未选择完成档次，也未填写自评得分，未计分"))
-            return None, "未选择完成档次，也无自评得分，未计分", ("not_scored",)
-        s = self_s if self_s < w else w
-        if s < 0:
-            s = ZERO
-        for t in TIERS:
-            lo, hi, incl = _tier_range(t, w, R)
-            if s >= lo:
-                tier = t
-                break
-        else:
-            tier = "unmet"
-        score = round_half_up(s)
-        out.append(
-            F.finding(
-                F.TIER_INFERRED,
-                where,
-                f"{name}：未选择完成档次，按自评 {num(self_s)} 分推定为“{_TIER_NAMES[tier]}”",
-            )
-        )
-        return score, f"未选择档次，按自评 {num(score)} 分推定为{_TIER_NAMES[tier]}", ("tier_inferred",)
-    lo, hi, incl = _tier_range(tier, w, R)
-    if tier == "met":
-        band = f"{num(hi_pct)}%–100%"
-    elif tier == "partial":
-        band = f"{num(lo_pct)}%–{num(hi_pct)}%"
-    else:
-        band = f"0–{num(lo_pct)}%"
-    span = f"{two(lo)}–{two(hi)}" + ("" if incl else f"（不含 {two(hi)}）")
-    label = f"{_TIER_NAMES[tier]}（{band}）"
-    if self_s is None:
-        out.append(F.finding(F.SCORE_MISSING, where, f"{name}：选择了“{_TIER_NAMES[tier]}”但未填写自评得分，未计分"))
-        return None, f"{label}，未填写自评得分，未计分", ("not_scored",)
-    if lo <= self_s and (self_s <= hi if incl else self_s < hi):
-        score = round_half_up(self_s)
-        return score, f"{label}，自评 {num(self_s)} 分在区间 {two(lo)}–{two(hi)} 内", ()
-    if self_s < lo:
-        s = lo
-    else:
-        s = hi if incl else hi - CENT
-        if s < lo:
-            s = lo
-    score = round_half_up(s)
-    out.append(
-        F.finding(
-            F.TIER_OUT_OF_RANGE,
-            where,
-            f"{name}：自评 {num(self_s)} 分不在“{_TIER_NAMES[tier]}”的分值区间 {span} 分内，按 {num(score)} 分计",
-        )
-    )
-    return score, f"{label}，自评 {num(self_s)} 分超出区间 {span}，按 {num(score)} 分计", ("out_of_range",)
-
-
-def _row(i: int, row, R: _Rules, out: list[Finding]) -> RowResult:
-    where = f"indicators[{i}]"
-    l1 = clean_text(row.level1)
-    l2 = clean_text(row.level2)
-    l3 = clean_text(row.level3)
-    name = l3.strip() or l2.strip() or l1.strip() or f"第 {i + 1} 行"
-    w, bad_w = clean_num(row.weight)
-    self_s, bad_s = clean_num(row.self_score)
-    if row.applicable is False:
-        return RowResult(i, l1, l2, l3, w, None, None, "不适用，不计分", ("not_applicable",))
-    if bad_w:
-        out.append(F.finding(F.VALUE_INVALID, where, f"{name}：分值不是可用的数值"))
-    if bad_s:
-        out.append(F.finding(F.VALUE_INVALID, where, f"{name}：自评得分不是可用的数值，按空白处理"))
-    if w is None:
-        out.append(F.finding(F.WEIGHT_MISSING, where, f"{name}：分值空白，未计分"))
-        return RowResult(i, l1, l2, l3, None, None, self_s, "分值空白，未计分", ("not_scored",))
-    if w < 0:
-        out.append(F.finding(F.WEIGHT_INVALID, where, f"{name}：分值为负数（{num(w)}），未计分"))
-        return RowResult(i, l1, l2, l3, w, None, self_s, "分值为负数，未计分", ("not_scored",))
-    if self_s is not None:
-        if self_s > w:
-            out.append(F.finding(F.SCORE_OVER_WEIGHT, where, f"{name}：自评 {num(self_s)} 分超过分值 {num(w)} 分"))
-        elif self_s < 0:
-            out.append(F.finding(F.SCORE_NEGATIVE, where, f"{name}：自评得分为负数（{num(self_s)}）"))
-
-    kind, known = _kind_of(row, row.sign, row.target, row.tier)
-    if not known:
-        given = clean_text(row.kind).strip()
-        out.append(
-            F.finding(
-                F.KIND_UNKNOWN,
-                where,
-                f"{name}：指标类型{('“' + given + '”') if given else '空白'}无法识别，按"
-                + ("定量" if kind == "quantitative" else "定性")
-                + "指标计分",
-            )
-        )
-    standing = self_s
-    if kind == "quantitative":
-        score, expl, flags, computed = _quantitative(i, row, name, w, self_s, R, out)
-        if computed:
-            if self_s is None:
-                if not R.computed:
-                    out.append(
-                        F.finding(
-                            F.SCORE_MISSING,
-                            where,
-                            f"{name}：自评得分空白（按规则应得 {num(score)} 分）",
-                            F.WARNING,
-                        )
-                    )
-            elif abs(self_s - score) > R.tolerance:
-                rule = expl.split("，", 1)[-1]
-                if R.computed:
-                    msg = f"{name}：自评 {num(self_s)} 分，已按规则计算的 {num(score)} 分计（{rule}）"
-                    out.append(F.finding(F.SCORE_DIFFERS, where, msg, F.INFO))
-                else:
-                    msg = (
-                        f"{name}：自评 {num(self_s)} 分，按规则应得 {num(score)} 分（{rule}），"
-                        f"相差 {two(abs(self_s - score))} 分"
-                    )
-                    out.append(F.finding(F.SCORE_DIFFERS, where, msg))
-            if R.computed:
-                standing = score
-    else:
-        score, expl, flags = _qualitative(i, row, name, w, self_s, R, out)
-
-    short = (score is not None and score < w) or (standing is not None and standing < w)
-    if short:
-        if "short" not in flags:
-            flags = (*flags, "short")
-        if is_blank_reason(clean_text(row.reason)) and "overachieved" not in flags:
-            got = score if score is not None else standing
-            out.append(
-                F.finding(
-                    F.REASON_MISSING,
-                    where,
-                    f"{name}：得分 {num(got)} 低于分值 {num(w)}，须填写未完成原因分析",
-                )
-            )
-    return RowResult(i, l1, l2, l3, w, score, standing, expl, flags)
-
-
-def _broken_row(i: int, row: object, out: list[Finding], exc: BaseException) -> RowResult:
-    def text(attr: str) -> str:
-        try:
-            return clean_text(getattr(row, attr, ""))
-        except Exception:
-            return ""
-
-    out.append(F.finding(F.ENGINE_INTERNAL, f"indicators[{i}]", f"第 {i + 1} 行无法计分：{type(exc).__name__}"))
-    return RowResult(i, text("level1"), text("level2"), text("level3"), None, None, None, "无法计分", ("error",))
-
-
 # --------------------------------------------------------------------------- report
+
+_new = object.__new__
+
+
+def _level1(name: str, weight: Decimal, score: Decimal, self_score: Decimal) -> Level1Result:
+    # The frozen dataclass __init__ costs more than the rest of a subtotal.
+    r = _new(Level1Result)
+    d = r.__dict__
+    d["name"] = name
+    d["weight"] = weight
+    d["score"] = score
+    d["self_score"] = self_score
+    return r
+
+
+def _level2(level1: str, name: str, weight: Decimal, score: Decimal, self_score: Decimal) -> Level2Result:
+    r = _new(Level2Result)
+    d = r.__dict__
+    d["level1"] = level1
+    d["name"] = name
+    d["weight"] = weight
+    d["score"] = score
+    d["self_score"] = self_score
+    return r
 
 
 def score_report(report: ReportInput) -> ReportResult:
@@ -706,7 +351,20 @@ def _with_narrative(report: ReportInput, result: ReportResult) -> ReportResult:
         extra = (F.finding(F.ENGINE_INTERNAL, "narrative", f"报告文字核对出错：{type(exc).__name__}"),)
     if not extra:
         return result
-    return replace(result, findings=result.findings + extra)
+    return ReportResult(
+        execution_rate=result.execution_rate,
+        execution_score=result.execution_score,
+        execution_explanation=result.execution_explanation,
+        level1=result.level1,
+        level2=result.level2,
+        rows=result.rows,
+        total=result.total,
+        self_total=result.self_total,
+        grade=result.grade,
+        self_grade=result.self_grade,
+        findings=result.findings + extra,
+        total_explanation=result.total_explanation,
+    )
 
 
 def _score(report: ReportInput) -> ReportResult:
@@ -717,21 +375,18 @@ def _score(report: ReportInput) -> ReportResult:
     rate, exec_score, exec_expl = _execution(budget, R, out)
 
     rows: list[RowResult] = []
-    indicators = as_items(getattr(report, "indicators", None))
-    for i, row in enumerate(indicators):
-        if not isinstance(row, IndicatorRow):
-            out.append(F.finding(F.VALUE_INVALID, f"indicators[{i}]", f"第 {i + 1} 行不是指标行，未计分"))
-            rows.append(RowResult(i, "", "", "", None, None, None, "不是指标行，未计分", ("not_scored",)))
+    append = rows.append
+    for i, row in enumerate(as_items(getattr(report, "indicators", None))):
+        if row.__class__ is not IndicatorRow and not isinstance(row, IndicatorRow):
+            append(not_a_row(i, out))
             continue
         try:
-            rows.append(_row(i, row, R, out))
+            append(score_row(i, row, R, out))
         except Exception as exc:
-            rows.append(_broken_row(i, row, out, exc))
+            append(broken_row(i, row, out, exc))
 
-    # Subtotals: sums of rounded row scores, weights as Σ children.
-    l1_acc: dict[str, list] = {}
+    # Subtotals: sums of rounded row scores (blank counts 0), weights as Σ children.
     l2_acc: dict[tuple[str, str], list] = {}
-    sums: dict[str, Decimal] = {}
     first: dict[str, int] = {}
     names: list[tuple[int, str, str, bool]] = []
     for r in rows:
@@ -740,20 +395,17 @@ def _score(report: ReportInput) -> ReportResult:
         names.append((r.index, l1, r.level3.strip(), applicable))
         if l1 not in first:
             first[l1] = r.index
-            sums[l1] = ZERO
         if not applicable:
             continue
-        w = r.weight if r.weight is not None and r.weight > 0 else ZERO
-        s = r.score if r.score is not None else ZERO
-        ss = r.self_score if r.self_score is not None else ZERO
-        sums[l1] += w
-        acc = l1_acc.get(l1)
-        if acc is None:
-            l1_acc[l1] = [w, s, ss]
-        else:
-            acc[0] += w
-            acc[1] += s
-            acc[2] += ss
+        w = r.weight
+        if w is None or w < 0:
+            w = ZERO
+        s = r.score
+        if s is None:
+            s = ZERO
+        ss = r.self_score
+        if ss is None:
+            ss = ZERO
         key = (l1, r.level2.strip())
         acc = l2_acc.get(key)
         if acc is None:
@@ -762,6 +414,16 @@ def _score(report: ReportInput) -> ReportResult:
             acc[0] += w
             acc[1] += s
             acc[2] += ss
+    l1_acc: dict[str, list] = {}
+    for (l1, _), (w, s, ss) in l2_acc.items():
+        acc = l1_acc.get(l1)
+        if acc is None:
+            l1_acc[l1] = [w, s, ss]
+        else:
+            acc[0] += w
+            acc[1] += s
+            acc[2] += ss
+    sums = {name: l1_acc[name][0] if name in l1_acc else ZERO for name in first}
 
     nodes = as_items(getattr(report, "level1", None))
     order: list[str] = []
@@ -770,8 +432,8 @@ def _score(report: ReportInput) -> ReportResult:
         if name and name not in order and (name in l1_acc or getattr(node, "applicable", True) is not False):
             order.append(name)
     order.extend(n for n in l1_acc if n not in order)
-    level1 = tuple(Level1Result(n, *l1_acc.get(n, (ZERO, ZERO, ZERO))) for n in order)
-    level2 = tuple(Level2Result(k[0], k[1], *v) for k, v in l2_acc.items())
+    level1 = tuple(_level1(n, *l1_acc.get(n, (ZERO, ZERO, ZERO))) for n in order)
+    level2 = tuple(_level2(k[0], k[1], *v) for k, v in l2_acc.items())
 
     _template_checks(
         out,

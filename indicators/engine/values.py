@@ -20,20 +20,11 @@ HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 TEN_THOUSAND = Decimal(10000)
 
-_valid: dict[Decimal, bool] = {}
-
 
 def _check(d: Decimal) -> bool:
-    try:
-        ok = _valid[d]
-    except KeyError:
-        ok = d.is_finite() and -LIMIT < d < LIMIT and (not d or d.adjusted() >= TINY_EXP)
-        if len(_valid) > 50000:
-            _valid.clear()
-        _valid[d] = ok
-    except TypeError:  # NaN variants are unhashable or must not be cached
-        return False
-    return ok
+    # adjusted() is the exponent of the leading digit: 1e-15 <= |d| < 1e15 (LIMIT).
+    # is_finite() first: it is False for NaN and sNaN without signalling.
+    return d.is_finite() and ((TINY_EXP <= d.adjusted() < 15) or not d)
 
 
 def clean_num(x: object) -> tuple[Decimal | None, bool]:
@@ -63,6 +54,33 @@ def clean_num(x: object) -> tuple[Decimal | None, bool]:
             return d, False
         return None, True
     return None, True
+
+
+class _Bad:
+    """Marks a figure that was given but is unusable (blank is None)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "BAD"
+
+
+BAD = _Bad()
+
+
+def num(x: object) -> Decimal | _Bad | None:
+    """clean_num in one value: a usable Decimal, None for blank, BAD for garbage.
+
+    Same bounds as clean_num, checked inline for the common case of a Decimal.
+    """
+    if x.__class__ is Decimal:
+        if x.is_finite():  # False for NaN, sNaN and infinities, without signalling
+            e = x.adjusted()
+            if (TINY_EXP <= e < 15) or not x:
+                return x
+        return BAD
+    v, bad = clean_num(x)
+    return BAD if bad else v
 
 
 def clean_text(x: object) -> str:
