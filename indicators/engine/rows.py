@@ -123,6 +123,9 @@ class LazyRow(RowResult):
 
     __hash__ = RowResult.__hash__
 
+    def __repr__(self) -> str:  # read as what it stands for
+        return "RowResult" + RowResult.__repr__(self)[len(type(self).__qualname__) :]
+
 
 def make_row(i, l1, l2, l3, w, score, self_s, flags, explain) -> RowResult:
     """A row result; `explain` is a str or (function, args) formatted on first read."""
