@@ -9,4 +9,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("reports.urls")),
+    path("rounds/", include("reports.dashboard.urls")),
 ]

@@ -1,0 +1,461 @@
+"""Aggregates of a round for the bureau's dashboard, all of them computed in the database.
+
+Every query starts from `reports.selectors.report_list(user=...)` (or
+`departments.selectors.department_list`), so a reviewer assigned to some departments
+counts, lists and compares only those. The number of queries does not depend on the
+number of departments: counts are one `aggregate` of conditional counts, findings one
+`values().annotate(Count)`, the table one page of rows, earlier years one query for the
+page's departments.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from departments.selectors import department_list
+from indicators.engine import findings as engine_findings
+from indicators.engine import narrative as engine_narrative
+from indicators.models import TemplateLevel1
+from reports.models import Report, ReportFinding, Round
+from reports.selectors import report_list
+
+S = Report.State
+GRADES = ("优", "良", "中", "差")
+STATE_ORDER = (S.DRAFT, S.RETURNED, S.SUBMITTED, S.APPROVED, S.PUBLISHED)
+# Not yet submitted (or sent back and not resubmitted): overdue once the deadline has passed.
+OPEN_STATES = (S.DRAFT, S.RETURNED)
+BIN_WIDTH = 10
+PAGE_SIZE = 100
+TOP_FINDINGS = 12
+HISTORY_YEARS = 4  # earlier rounds shown per department
+SCORE_FIELD = DecimalField(max_digits=7, decimal_places=2)
+
+
+# ------------------------------------------------------------------------------ the round
+
+
+def round_reports(*, user, round_: Round) -> QuerySet[Report]:
+    """The round's reports the user may see, unordered (for aggregates)."""
+    return report_list(user=user).filter(round=round_).order_by()
+
+
+def round_is_overdue(round_: Round, today: datetime.date | None = None) -> bool:
+    return (today or timezone.localdate()) > round_.deadline
+
+
+@dataclass(frozen=True)
+class Level1Column:
+    name: str
+    weight: Decimal | None
+
+
+def level1_columns(round_: Round) -> list[Level1Column]:
+    """The round's level-1 indicators that apply, in the template's order."""
+    return [
+        Level1Column(name, weight)
+        for name, weight in TemplateLevel1.objects.filter(template_id=round_.template_id, applicable=True)
+        .order_by("order", "pk")
+        .values_list("name", "weight")
+    ]
+
+
+# ------------------------------------------------------------------------------ counts
+
+
+@dataclass(frozen=True)
+class Bin:
+    lower: int
+    upper: int  # exclusive, except for the last bin, which holds 100
+
+    @property
+    def key(self) -> str:
+        return str(self.lower)
+
+    @property
+    def label(self) -> str:
+        return f"{self.lower}–{self.upper}"
+
+    @property
+    def last(self) -> bool:
+        return self.upper >= 100
+
+    def q(self, prefix: str = "") -> Q:
+        q = Q(**{f"{prefix}rule_total__isnull": False})
+        if self.lower > 0:
+            q &= Q(**{f"{prefix}rule_total__gte": self.lower})
+        if not self.last:
+            q &= Q(**{f"{prefix}rule_total__lt": self.upper})
+        return q
+
+
+BINS = tuple(Bin(lower, lower + BIN_WIDTH) for lower in range(0, 100, BIN_WIDTH))
+BIN_BY_KEY = {b.key: b for b in BINS}
+
+
+@dataclass
+class Summary:
+    reports: int = 0
+    states: dict[str, int] = field(default_factory=dict)
+    overdue: int = 0
+    deadline_passed: bool = False
+    not_started: list[dict] = field(default_factory=list)
+    grades: dict[str, int] = field(default_factory=dict)
+    unscored: int = 0
+    bins: dict[str, int] = field(default_factory=dict)
+    average: Decimal | None = None
+    errors: int = 0
+    warnings: int = 0
+    with_errors: int = 0
+
+    @property
+    def participants(self) -> int:
+        return self.reports + len(self.not_started)
+
+    @property
+    def submitted(self) -> int:
+        """Reports that reached the bureau (submitted, approved or published)."""
+        return sum(self.states.get(s, 0) for s in (S.SUBMITTED, S.APPROVED, S.PUBLISHED))
+
+
+def round_summary(*, user, round_: Round, today: datetime.date | None = None) -> Summary:
+    """Counts by state, grade and total bin in one query; departments without a report in another."""
+    counts = {"reports": Count("pk"), "scored": Count("pk", filter=Q(rule_total__isnull=False))}
+    counts.update({f"state_{s}": Count("pk", filter=Q(state=s)) for s in STATE_ORDER})
+    counts.update({f"grade_{i}": Count("pk", filter=Q(grade=g)) for i, g in enumerate(GRADES)})
+    counts.update({f"bin_{b.key}": Count("pk", filter=b.q()) for b in BINS})
+    counts["average"] = Avg("rule_total")
+    counts["errors"] = Sum("error_count")
+    counts["warnings"] = Sum("warning_count")
+    counts["with_errors"] = Count("pk", filter=Q(error_count__gt=0))
+    row = round_reports(user=user, round_=round_).aggregate(**counts)
+
+    passed = round_is_overdue(round_, today)
+    not_started = not_started_departments(user=user, round_=round_)
+    states = {s: row[f"state_{s}"] for s in STATE_ORDER}
+    overdue = (sum(states[s] for s in OPEN_STATES) + len(not_started)) if passed else 0
+    return Summary(
+        reports=row["reports"],
+        states=states,
+        overdue=overdue,
+        deadline_passed=passed,
+        not_started=not_started,
+        grades={g: row[f"grade_{i}"] for i, g in enumerate(GRADES)},
+        unscored=row["reports"] - row["scored"],
+        bins={b.key: row[f"bin_{b.key}"] for b in BINS},
+        average=row["average"],
+        errors=row["errors"] or 0,
+        warnings=row["warnings"] or 0,
+        with_errors=row["with_errors"],
+    )
+
+
+def not_started_departments(*, user, round_: Round) -> list[dict]:
+    """Departments in the round (that the user may see) without a report yet."""
+    has_report = Report.objects.filter(round=round_, department=OuterRef("pk"))
+    return list(
+        department_list(user=user)
+        .filter(rounds=round_)
+        .filter(~Exists(has_report))
+        .order_by("code")
+        .values("pk", "code", "name", "short_name")
+    )
+
+
+# ------------------------------------------------------------------------------ findings
+
+
+@dataclass(frozen=True)
+class FindingStat:
+    code: str
+    occurrences: int
+    reports: int
+    errors: int
+    warnings: int
+
+    @property
+    def description(self) -> str:
+        return describe_finding(self.code)
+
+    @property
+    def severity(self) -> str:
+        return "error" if self.errors >= self.warnings else "warning"
+
+
+def describe_finding(code: str) -> str:
+    """The engine's one-line Chinese description of a finding code."""
+    return engine_findings.describe(code) or engine_narrative.CODES.get(code, "")
+
+
+def frequent_findings(*, user, round_: Round, limit: int | None = TOP_FINDINGS) -> list[FindingStat]:
+    """Errors and warnings grouped by code, the ones most departments got first."""
+    reports = round_reports(user=user, round_=round_).values("pk")
+    rows = (
+        ReportFinding.objects.filter(report__in=reports, severity__in=("error", "warning"))
+        .values("code")
+        .annotate(
+            occurrences=Count("pk"),
+            reports=Count("report_id", distinct=True),
+            errors=Count("pk", filter=Q(severity="error")),
+            warnings=Count("pk", filter=Q(severity="warning")),
+        )
+        .order_by("-reports", "-occurrences", "code")
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    return [FindingStat(**r) for r in rows]
+
+
+# ------------------------------------------------------------------------------ the table
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: str
+    descending: bool = False
+
+    @property
+    def param(self) -> str:
+        return ("-" if self.descending else "") + self.key
+
+
+DEFAULT_SORT = Sort("dept")
+
+
+def level1_score(name: str, positions: int):
+    """A report's stored score for the level-1 indicator called `name`, as a decimal.
+
+    level1_scores is a list of {"name", "score", ...} in the template's order; the
+    position of a name can differ between reports, so every position is looked at.
+    """
+    return Case(
+        *(
+            When(
+                **{f"level1_scores__{i}__name": name},
+                then=Cast(KT(f"level1_scores__{i}__score"), SCORE_FIELD),
+            )
+            for i in range(positions)
+        ),
+        default=Value(None, output_field=SCORE_FIELD),
+        output_field=SCORE_FIELD,
+    )
+
+
+def sort_keys(level1: list[Level1Column]) -> set[str]:
+    keys = {"dept", "state", "exec", "self", "rule", "grade", "findings", "delta"}
+    keys.update(f"l1-{i}" for i in range(len(level1)))
+    return keys
+
+
+def parse_sort(value: str | None, level1: list[Level1Column]) -> Sort:
+    value = (value or "").strip()
+    descending = value.startswith("-")
+    key = value.lstrip("-")
+    if key not in sort_keys(level1):
+        return DEFAULT_SORT
+    return Sort(key, descending)
+
+
+def _ordering(sort: Sort, level1: list[Level1Column]) -> list:
+    key = sort.key
+    if key == "dept":
+        exprs = [F("department__code")]
+    elif key == "state":
+        exprs = [Case(*(When(state=s, then=i) for i, s in enumerate(STATE_ORDER)), output_field=IntegerField())]
+    elif key == "exec":
+        exprs = [F("execution_score")]
+    elif key == "self":
+        exprs = [F("self_total")]
+    elif key == "rule":
+        exprs = [F("rule_total")]
+    elif key == "grade":
+        # 优 first when ascending; within a grade, the higher total first.
+        rank = Case(*(When(grade=g, then=i) for i, g in enumerate(GRADES)), output_field=IntegerField())
+        exprs = [rank]
+    elif key == "findings":
+        exprs = [F("error_count"), F("warning_count")]
+    elif key == "delta":
+        exprs = [F("delta")]
+    else:  # l1-<i>
+        exprs = [level1_score(level1[int(key[3:])].name, len(level1) + 2)]
+    ordering = [e.desc(nulls_last=True) if sort.descending else e.asc(nulls_last=True) for e in exprs]
+    if key == "grade":
+        total = F("rule_total")
+        ordering.append(total.asc(nulls_last=True) if sort.descending else total.desc(nulls_last=True))
+    ordering.append(F("department__code").asc())
+    return ordering
+
+
+TABLE_FIELDS = (
+    "pk",
+    "round_id",
+    "department_id",
+    "state",
+    "rule_total",
+    "self_total",
+    "execution_score",
+    "grade",
+    "level1_scores",
+    "error_count",
+    "warning_count",
+    "department__code",
+    "department__name",
+    "department__short_name",
+)
+
+
+def table_rows(qs: QuerySet[Report], *, round_: Round) -> QuerySet[Report]:
+    """Only the columns a list shows (the narrative is large), with last year's total and the change."""
+    previous = (
+        Report.objects.filter(department=OuterRef("department"), round__year__lt=round_.year)
+        .order_by("-round__year", "-round_id")
+        .values("rule_total")[:1]
+    )
+    return (
+        qs.select_related(None)
+        .select_related("department")
+        .only(*TABLE_FIELDS)
+        .annotate(previous_total=Subquery(previous, output_field=SCORE_FIELD))
+        .annotate(delta=F("rule_total") - F("previous_total"))
+    )
+
+
+def department_table(
+    *,
+    user,
+    round_: Round,
+    level1: list[Level1Column],
+    sort: Sort = DEFAULT_SORT,
+    offset: int = 0,
+    limit: int | None = PAGE_SIZE,
+) -> list[Report]:
+    """One page of the round's reports, sorted in the database by any column."""
+    qs = table_rows(round_reports(user=user, round_=round_), round_=round_).order_by(*_ordering(sort, level1))
+    if limit is not None:
+        qs = qs[offset : offset + limit]
+    return list(qs)
+
+
+@dataclass(frozen=True)
+class PastTotal:
+    year: int
+    report_id: int
+    rule_total: Decimal | None
+    grade: str
+
+
+def earlier_totals(*, user, round_: Round, department_ids) -> dict[int, list[PastTotal]]:
+    """Per department, its rule totals in earlier rounds (oldest first, the last few years)."""
+    rows = (
+        report_list(user=user)
+        .filter(
+            department_id__in=list(department_ids),
+            round__year__lt=round_.year,
+            round__year__gte=round_.year - HISTORY_YEARS,
+        )
+        .order_by("department_id", "round__year", "round_id")
+        .values_list("department_id", "round__year", "pk", "rule_total", "grade")
+    )
+    out: dict[int, dict[int, PastTotal]] = {}
+    for dept, year, pk, total, grade in rows:
+        # Two rounds in one year: the later one stands for the year.
+        out.setdefault(dept, {})[year] = PastTotal(year, pk, total, grade)
+    return {dept: list(years.values()) for dept, years in out.items()}
+
+
+@dataclass(frozen=True)
+class YearAverage:
+    year: int
+    average: Decimal | None
+    reports: int
+    grades: dict[str, int] = field(default_factory=dict)
+
+
+def yearly_averages(*, user, round_: Round) -> list[YearAverage]:
+    """Average rule total and grades per year over the departments of this round the user may see."""
+    departments = round_reports(user=user, round_=round_).values("department_id")
+    rows = (
+        report_list(user=user)
+        .filter(
+            department_id__in=departments,
+            round__year__lte=round_.year,
+            round__year__gte=round_.year - HISTORY_YEARS,
+        )
+        .order_by()
+        .values("round__year")
+        .annotate(
+            average=Avg("rule_total"),
+            reports=Count("pk"),
+            **{f"grade_{i}": Count("pk", filter=Q(grade=g)) for i, g in enumerate(GRADES)},
+        )
+        .order_by("round__year")
+    )
+    return [
+        YearAverage(r["round__year"], r["average"], r["reports"], {g: r[f"grade_{i}"] for i, g in enumerate(GRADES)})
+        for r in rows
+    ]
+
+
+# ------------------------------------------------------------------------------ filtered list
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    state: str = ""
+    grade: str = ""
+    bin: str = ""  # a Bin key, or "none" for reports without a rule total
+    finding: str = ""
+    overdue: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.state or self.grade or self.bin or self.finding or self.overdue)
+
+
+def filtered_reports(*, user, round_: Round, flt: ReportFilter, today: datetime.date | None = None) -> QuerySet:
+    """The round's reports behind a figure of the dashboard, as table rows."""
+    qs = round_reports(user=user, round_=round_)
+    if flt.state:
+        qs = qs.filter(state=flt.state)
+    if flt.grade:
+        qs = qs.filter(grade=flt.grade)
+    if flt.bin == "none":
+        qs = qs.filter(rule_total__isnull=True)
+    elif flt.bin:
+        qs = qs.filter(BIN_BY_KEY[flt.bin].q())
+    if flt.overdue:
+        qs = qs.filter(state__in=OPEN_STATES) if round_is_overdue(round_, today) else qs.none()
+    if flt.finding:
+        same_code = ReportFinding.objects.filter(
+            report=OuterRef("pk"), code=flt.finding, severity__in=("error", "warning")
+        ).order_by()
+        hits = same_code.values("report").annotate(n=Count("pk")).values("n")[:1]
+        qs = qs.filter(Exists(same_code)).annotate(hits=Subquery(hits, output_field=IntegerField()))
+    return table_rows(qs, round_=round_)
+
+
+def filtered_page(
+    qs: QuerySet, *, level1: list[Level1Column], sort: Sort, offset: int, limit: int
+) -> tuple[int, list[Report]]:
+    return qs.count(), list(qs.order_by(*_ordering(sort, level1))[offset : offset + limit])
