@@ -1,0 +1,151 @@
+"""The dashboard's queries do not grow with the departments: the same count for 1 and for 100."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from departments.models import Department, Role
+from reports.dashboard import selectors
+from reports.models import Report, ReportFinding, Round
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+# Pinned: session, user, roles, round, level-1 columns, the counts, departments without a
+# report, frequent findings, one page of the table, earlier totals, yearly averages, rounds.
+DASHBOARD_QUERIES = 12
+# Session, user, roles, round, level-1 columns, count, one page, earlier totals.
+LIST_QUERIES = 8
+
+STATES = [s for s in selectors.STATE_ORDER]
+CODES = ["target.ambiguous", "reason.missing", "narrative.unit_yuan", "score.differs"]
+
+
+@pytest.fixture
+def big_round(db):
+    """A template and rule set from the seed document (no reports), and two rounds that use them."""
+    from reports.demo.build import seed_document
+    from reports.interchange.store import round_create_from_document
+
+    base = round_create_from_document(
+        document=seed_document(),
+        name="模板",
+        deadline=datetime.date(2032, 3, 31),
+        template_name="查询测试模板",
+        rules_name="查询测试规则",
+    )
+
+    def make(year):
+        return Round.objects.create(
+            name=f"{year}年度查询测试",
+            year=year,
+            template_id=base.template_id,
+            rule_set_id=base.rule_set_id,
+            deadline=base.deadline,
+        )
+
+    return make(2031), make(2030)
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_user("q_reviewer", Role.Kind.REVIEWER)
+
+
+def add_departments(round_: Round, previous: Round, start: int, n: int) -> None:
+    """n departments with a scored report this year and last year, and a few findings each."""
+    departments = Department.objects.bulk_create(
+        Department(code=f"9{i:05d}", name=f"测试部门{i}", short_name=f"部门{i}") for i in range(start, start + n)
+    )
+    round_.departments.add(*departments)
+    previous.departments.add(*departments)
+
+    def report(round_, dept, i, shift):
+        total = Decimal(40 + (i * 7 + shift) % 60) + Decimal("0.25")
+        grade = "优" if total >= 90 else "良" if total >= 80 else "中" if total >= 60 else "差"
+        return Report(
+            round=round_,
+            department=dept,
+            state=STATES[i % len(STATES)],
+            rule_total=total,
+            self_total=total,
+            execution_score=Decimal("9.50"),
+            grade=grade,
+            level1_scores=[
+                {"name": "投入管理指标", "weight": "40", "score": str(Decimal(30 + i % 10)), "self_score": "40"},
+                {"name": "产出指标", "weight": "30", "score": str(Decimal(20 + i % 10)), "self_score": "30"},
+                {"name": "效益指标", "weight": "20", "score": "15.5", "self_score": "20"},
+            ],
+            error_count=i % 3,
+            warning_count=2,
+        )
+
+    reports = Report.objects.bulk_create(report(round_, d, start + k, 0) for k, d in enumerate(departments))
+    Report.objects.bulk_create(report(previous, d, start + k, 5) for k, d in enumerate(departments))
+    ReportFinding.objects.bulk_create(
+        ReportFinding(
+            report=r,
+            order=j,
+            code=CODES[(k + j) % len(CODES)],
+            severity="error" if j == 0 else "warning",
+            where="测试",
+            message="测试",
+        )
+        for k, r in enumerate(reports)
+        for j in range(3)
+    )
+
+
+@pytest.mark.parametrize("sort", ["", "-rule", "l1-1", "delta", "-findings"])
+def test_dashboard_queries_do_not_grow_with_departments(client, reviewer, big_round, django_assert_num_queries, sort):
+    round_, previous = big_round
+    url = reverse("dashboard:round", args=[round_.pk])
+    client.force_login(reviewer)
+    add_departments(round_, previous, 0, 1)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = client.get(url, {"sort": sort} if sort else {})
+    assert len(response.context["rows"]) == 1
+
+    add_departments(round_, previous, 1, 99)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = client.get(url, {"sort": sort} if sort else {})
+    rows = response.context["rows"]
+    assert len(rows) == 100
+    assert response.context["summary"].reports == 100
+    assert sum(response.context["summary"].grades.values()) == 100
+    assert all(len(r.past) == 1 and r.trend for r in rows)
+    assert {f.code for f in response.context["findings"]} == set(CODES)
+
+
+def test_filtered_list_queries_do_not_grow(client, reviewer, big_round, django_assert_num_queries):
+    round_, previous = big_round
+    url = reverse("dashboard:reports", args=[round_.pk])
+    client.force_login(reviewer)
+    add_departments(round_, previous, 0, 1)
+    params = {"finding": "target.ambiguous", "sort": "-l1-0"}
+    with django_assert_num_queries(LIST_QUERIES):
+        response = client.get(url, params)
+    assert response.context["count"] == 1
+
+    add_departments(round_, previous, 1, 99)
+    with django_assert_num_queries(LIST_QUERIES):
+        response = client.get(url, params)
+    assert response.context["count"] == 75  # 3 of every 4 departments have that code
+    assert all(r.hits == 1 for r in response.context["rows"])
+
+
+def test_table_pages_through_many_departments(client, reviewer, big_round):
+    round_, previous = big_round
+    add_departments(round_, previous, 0, 130)
+    client.force_login(reviewer)
+    url = reverse("dashboard:round", args=[round_.pk])
+    first = client.get(url, {"sort": "-rule"})
+    second = client.get(url, {"sort": "-rule", "page": "2"})
+    assert len(first.context["rows"]) == selectors.PAGE_SIZE and len(second.context["rows"]) == 30
+    totals = [Decimal(r.rule_total) for r in first.context["rows"] + second.context["rows"]]
+    assert totals == sorted(totals, reverse=True)
+    assert 'href="?sort=-rule&amp;page=2"' in first.content.decode()
