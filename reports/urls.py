@@ -9,4 +9,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("reports/<int:pk>/", views.report_page, name="report"),
+    path("reports/<int:pk>/score/", views.report_score, name="report_score"),
+    path("reports/<int:pk>/save/", views.report_save, name="report_save"),
+    path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
+    path("reports/<int:pk>/history/", views.report_history, name="report_history"),
 ]

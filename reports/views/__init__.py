@@ -1,0 +1,335 @@
+"""Pages of a department's report. Views parse, call a selector or a service, and render.
+
+Every report comes through `selectors.report_get` (another department's is a 404);
+editing needs `reports.edit_report_object` (a reviewer gets a 403).
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from reports import history, selectors, services, workflow
+from reports.forms import HEADER, KINDS, SIGNS, TIERS, ReportForm, form_initial, input_name
+from reports.interchange.store import report_to_document
+from reports.models import Report, ReportEvent
+from reports.scoring import report_score as engine_score
+from reports.views import presenters
+from reports.views.presenters import RowMap
+from reports.views.rows import indicator_row_html, indicator_rows_html
+
+EVENTS_ON_PAGE = 12
+STATE_LABELS = dict(Report.State.choices)
+
+# Words the page's script shows; translated here so the script holds no UI text.
+UI_TEXT = {
+    "saved": gettext_lazy("已保存"),
+    "saved_at": gettext_lazy("已保存 %s"),
+    "dirty": gettext_lazy("有未保存的修改"),
+    "saving": gettext_lazy("正在保存…"),
+    "scoring": gettext_lazy("正在计分…"),
+    "offline": gettext_lazy("无法连接服务器，修改尚未保存。稍后将自动重试。"),
+    "invalid": gettext_lazy("有填写错误，未保存"),
+    "conflict": gettext_lazy("未保存：报告已被他人修改"),
+    "locked": gettext_lazy("报告已不能修改"),
+    "confirm_remove": gettext_lazy("删除这一行？"),
+    "confirm_overwrite": gettext_lazy("确定用本页内容替换他人保存的版本？"),
+    "leave": gettext_lazy("有未保存的修改，确定离开？"),
+    "pasted": gettext_lazy("已粘贴 %s 行"),
+    "reason_needed": gettext_lazy("得分低于分值，须填写原因"),
+}
+
+
+# Words repeated on every row, translated once a page rather than once a cell.
+ROW_LABELS = {
+    "points": gettext_lazy("分"),
+    "rule": gettext_lazy("规则"),
+    "self": gettext_lazy("自评"),
+    "level3": gettext_lazy("三级指标名称"),
+    "own": gettext_lazy("本部门增加"),
+    "kind": gettext_lazy("性质"),
+    "sign": gettext_lazy("符号"),
+    "target": gettext_lazy("指标值"),
+    "unit": gettext_lazy("度量单位"),
+    "actual": gettext_lazy("实际完成值"),
+    "tier": gettext_lazy("完成档次"),
+    "weight": gettext_lazy("分值"),
+    "self_score": gettext_lazy("得分"),
+    "computed": gettext_lazy("定量指标得分由系统按规则计算"),
+    "reason": gettext_lazy("未完成原因分析"),
+    "reason_needed": gettext_lazy("得分低于分值，须填写原因"),
+    "up": gettext_lazy("上移（Alt+↑）"),
+    "down": gettext_lazy("下移（Alt+↓）"),
+    "remove": gettext_lazy("删除本行"),
+    "task_name": gettext_lazy("任务名称"),
+    "task_content": gettext_lazy("主要内容"),
+    "task_budget": gettext_lazy("预算资金"),
+    "task_budget_fiscal": gettext_lazy("其中：财政资金"),
+    "task_completion": gettext_lazy("任务完成情况"),
+    "task_executed": gettext_lazy("预算执行数"),
+    "task_executed_fiscal": gettext_lazy("其中：财政资金（执行）"),
+}
+
+
+def row_choices() -> dict:
+    """The row selects' options in the active language, as tuples (they key a cache)."""
+    return {
+        "kinds": tuple((value, str(label)) for value, label in KINDS),
+        "signs": tuple((value, str(label)) for value, label in SIGNS),
+        "tiers": tuple((value, str(label)) for value, label in [("", "—"), *TIERS]),
+    }
+
+
+def _labelled(events):
+    events = list(events)
+    for e in events:
+        e.from_label = STATE_LABELS.get(e.from_state, e.from_state)
+        e.to_label = STATE_LABELS.get(e.to_state, e.to_state)
+        e.action_label = workflow.ACTION_LABELS.get(e.action, e.action)
+    return events
+
+
+@login_required
+@require_GET
+def home(request):
+    reports = list(selectors.report_list(user=request.user))
+    rounds = [(round_, list(items)) for round_, items in groupby(reports, key=lambda r: r.round)]
+    return render(request, "reports/home.html", {"rounds": rounds, "reports": reports})
+
+
+def _can_edit(user, report: Report) -> bool:
+    return report.editable and user.has_perm("reports.edit_report_object", report)
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+@require_GET
+def report_page(request, pk: int):
+    scoped = selectors.report_get(user=request.user, pk=pk)
+    report = services.report_load(scoped.pk)
+    form = ReportForm(initial=form_initial(report, report._budget_lines))
+    return _render_page(request, report, form, engine_score(report), RowMap.identity(report))
+
+
+def _render_page(request, report, form, result, rows, *, status=200, extra=None):
+    payload = presenters.result_payload(report, result, rows)
+    editable = _can_edit(request.user, report)
+    computed_scores = report.round.rule_set.quantitative_scores == "computed"
+    labels = {key: escape(str(label)) for key, label in ROW_LABELS.items()}
+    row_options = {
+        "editable": editable,
+        "computed_scores": computed_scores,
+        "L": labels,
+        "choices": row_choices(),
+    }
+    groups = list(dict.fromkeys((r.level1, r.level2) for r in report.indicators.all() if not r.is_custom))
+    context = {
+        "report": report,
+        "form": form,
+        "editable": editable,
+        "can_submit": editable and request.user.has_perm("reports.submit_report_object", report),
+        "computed_scores": computed_scores,
+        "indicator_rows_html": indicator_rows_html(
+            presenters.indicator_rows(report, form, result, rows), **row_options
+        ),
+        "empty_indicator_html": indicator_row_html(presenters.empty_indicator_row(), **row_options),
+        "budget": presenters.budget_rows(report, form, payload),
+        "tasks": presenters.task_rows(form, payload),
+        "narrative": presenters.narrative_sections(form),
+        "groups": groups,
+        "payload": payload,
+        "execution_weight": report.round.template.execution_weight,
+        "events": _labelled(report.events.select_related("actor").order_by("-created_at", "-pk")[:EVENTS_ON_PAGE]),
+        "empty_task_row": presenters.empty_task_row(),
+        "header": {name: form.value(name) for name in HEADER},
+        "L": labels,
+        "client_payload": {k: v for k, v in payload.items() if k != "panel_html"},
+        "ui_text": UI_TEXT,
+        **(extra or {}),
+    }
+    return render(request, "reports/report.html", context, status=status)
+
+
+def _edit_scope(request, pk: int) -> Report:
+    report = selectors.report_get(user=request.user, pk=pk)
+    if not request.user.has_perm("reports.edit_report_object", report):
+        raise PermissionDenied(_("您无权修改该报告。"))
+    return report
+
+
+@login_required
+@require_POST
+def report_score(request, pk: int):
+    """Live scoring: the unsaved form through the engine, as the page's cells (JSON)."""
+    scoped = _edit_scope(request, pk)
+    form = ReportForm(request.POST)
+    errors = form.errors_by_name()
+    report = services.report_load(scoped.pk)
+    plan, result = services.report_preview(report=report, data=form.data())
+    payload = presenters.result_payload(report, result, RowMap.from_plan(plan))
+    for path, messages_ in plan.errors.items():
+        errors.setdefault(input_name(path) or "__all__", []).extend(messages_)
+    payload["errors"] = errors
+    return JsonResponse(payload)
+
+
+@login_required
+@require_POST
+def report_save(request, pk: int):
+    scoped = _edit_scope(request, pk)
+    form = ReportForm(request.POST)
+    as_json = _wants_json(request)
+    if not form.is_valid():
+        errors = form.errors_by_name()
+        count = sum(len(v) for v in errors.values())
+        message = _("有 %(n)d 处填写错误，未保存。请按提示修改。") % {"n": count}
+        if as_json:
+            return JsonResponse({"ok": False, "status": "invalid", "message": message, "errors": errors}, status=400)
+        return _render_invalid(request, scoped, form, message)
+    try:
+        saved = services.report_save(
+            report=scoped, actor=request.user, data=form.data(), expected_version=form.expected_version
+        )
+    except services.ReportConflict as exc:
+        return _conflict(request, scoped, form, exc, as_json)
+    except services.ReportLocked as exc:
+        message = " ".join(exc.messages)
+        if as_json:
+            return JsonResponse({"ok": False, "status": "locked", "message": message}, status=409)
+        messages.error(request, message)
+        return redirect("report", pk=scoped.pk)
+    except ValidationError as exc:
+        errors = {}
+        for path, msgs in exc.message_dict.items():
+            errors.setdefault(input_name(path) or "__all__", []).extend(msgs)
+        message = _("未保存：") + "；".join(m for msgs in errors.values() for m in msgs)
+        if as_json:
+            return JsonResponse({"ok": False, "status": "invalid", "message": message, "errors": errors}, status=400)
+        return _render_invalid(request, scoped, form, message)
+
+    report = saved.report
+    if saved.changes:
+        message = _("已保存为第 %(version)d 版（%(what)s）。") % {
+            "version": report.version,
+            "what": history.summary(saved.changes),
+        }
+    else:
+        message = _("没有需要保存的修改。")
+    if not as_json:
+        messages.success(request, message)
+        return redirect("report", pk=report.pk)
+    body = {
+        "ok": True,
+        "status": "saved" if saved.changes else "unchanged",
+        "message": message,
+        "version": report.version,
+        "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+        "ids": {
+            "task": [t.pk if t is not None else None for t in saved.plan.task_rows],
+            "ind": [r.pk if r is not None else None for r in saved.plan.indicator_rows],
+        },
+    }
+    if saved.result is not None:
+        body["result"] = presenters.result_payload(report, saved.result, RowMap.from_plan(saved.plan))
+    return JsonResponse(body)
+
+
+def _render_invalid(request, scoped, form, message):
+    """Without the script: the page again with what was typed and the errors at their fields."""
+    report = services.report_load(scoped.pk)
+    plan, result = services.report_preview(report=report, data=form.data())
+    messages.error(request, message)
+    return _render_page(
+        request, report, form, result, RowMap.from_plan(plan), status=400, extra={"field_errors": form.errors_by_name()}
+    )
+
+
+def _conflict(request, scoped, form, exc: services.ReportConflict, as_json: bool):
+    """Refuse the later save and show how the saved report differs from what this person typed."""
+    current = services.report_load(scoped.pk)
+    current_doc = report_to_document(current)
+    mine = services.report_load(scoped.pk)
+    services.report_apply(report=mine, data=form.data())
+    differences = history.diff_documents(current_doc, report_to_document(mine))
+    last = (
+        ReportEvent.objects.filter(report_id=scoped.pk).select_related("actor").order_by("-created_at", "-pk").first()
+    )
+    context = {
+        "report": current,
+        "exc": exc,
+        "differences": differences,
+        "last": last,
+        "page_url": reverse("report", args=[scoped.pk]),
+    }
+    if as_json:
+        from django.template.loader import render_to_string
+
+        return JsonResponse(
+            {
+                "ok": False,
+                "status": "conflict",
+                "message": str(exc),
+                "version": exc.current,
+                "html": render_to_string("reports/_conflict.html", context, request=request),
+            },
+            status=409,
+        )
+    return render(request, "reports/conflict.html", context, status=409)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_submit(request, pk: int):
+    """送审: a page listing what the engine still says, then the one workflow transition."""
+    report = selectors.report_get(user=request.user, pk=pk)
+    if not request.user.has_perm("reports.submit_report_object", report):
+        raise PermissionDenied(_("您无权送审该报告。"))
+    if request.method == "POST":
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            workflow.report_transition(report=report, action="submit", actor=request.user, expected_version=version)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("report_submit", pk=report.pk)
+        messages.success(request, _("报告已送审，等待财政局审核。"))
+        return redirect("report", pk=report.pk)
+    findings = list(report.findings.all())
+    return render(
+        request,
+        "reports/submit.html",
+        {
+            "report": report,
+            "errors": [f for f in findings if f.severity == "error"],
+            "warnings": [f for f in findings if f.severity == "warning"],
+            "infos": [f for f in findings if f.severity == "info"],
+            "can_transition": report.editable,
+        },
+    )
+
+
+@login_required
+@require_GET
+def report_history(request, pk: int):
+    report = selectors.report_get(user=request.user, pk=pk)
+    events = report.events.select_related("actor").order_by("-created_at", "-pk")
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    page.object_list = _labelled(page.object_list)
+    return render(request, "reports/history.html", {"report": report, "page": page})
