@@ -1,0 +1,141 @@
+"""The report page: who sees what, the live score, and the query counts that must not grow with rows."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from reports.models import Report, ReportIndicator
+from tests.test_form_helpers import form_data, login, post_form, set_row
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_the_accountants_reports_with_scores(client, personas, seed_report):
+    login(client, personas["accountant_a"])
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert reverse("report", args=[seed_report.pk]) in html
+    assert "99.44" in html  # the rule score
+    assert "区教育局" not in html  # another department's report is not listed
+
+
+def test_report_page_shows_the_standard_table(client, personas, seed_report):
+    login(client, personas["accountant_a"])
+    response = client.get(reverse("report", args=[seed_report.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for heading in (
+        "部门（单位）名称",
+        "年度总体目标",
+        "年度主要任务",
+        "预算情况",
+        "一级指标",
+        "未完成原因分析",
+        "八、其他需要说明的问题",
+    ):
+        assert heading in html
+    # level-1 cells merged over their rows: 投入管理指标 spans its 21 rows
+    assert 'rowspan="21" data-l1="投入管理指标"' in html
+    assert 'name="ind-21-actual_text" value="41个"' in html
+    assert "94.47%" in html  # the execution rate, computed
+    assert response.context["editable"] is True
+
+
+def test_reviewer_sees_the_page_read_only(client, personas, seed_report):
+    login(client, personas["reviewer"])
+    response = client.get(reverse("report", args=[seed_report.pk]))
+    assert response.status_code == 200
+    assert response.context["editable"] is False
+    assert 'name="ind-21-actual_text"' not in response.content.decode()
+
+
+def test_live_score_runs_the_engine_on_the_unsaved_form(client, personas, seed_report):
+    login(client, personas["accountant_a"])
+    data = form_data(client, seed_report)
+    set_row(data, "服务社区数量", actual_text="20")
+    response = post_form(client, reverse("report_score", args=[seed_report.pk]), data)
+    assert response.status_code == 200
+    body = response.json()
+    row = next(r for r in body["rows"] if r["row"] == "ind-21")
+    assert row["score"] == "14.63"  # 20 / 41 × 30
+    assert row["short"] is True
+    assert body["total"] == "84.07"
+    assert body["grade"] == "良"
+    reasons = [f for f in body["findings"] if f["code"] == "reason.missing"]
+    assert reasons and reasons[0]["target"] == "ind-21-reason"
+    # nothing was saved
+    assert ReportIndicator.objects.get(report=seed_report, level3="服务社区数量").actual == Decimal("41")
+
+
+def test_live_score_reports_bad_numbers_at_the_field(client, personas, seed_report):
+    login(client, personas["accountant_a"])
+    data = form_data(client, seed_report)
+    set_row(data, "服务社区数量", self_score="三十")
+    set_row(data, "预算执行率", weight="-2")
+    body = post_form(client, reverse("report_score", args=[seed_report.pk]), data).json()
+    assert body["errors"]["ind-21-self_score"] == ["“三十”不是数字。"]
+    assert body["errors"]["ind-14-weight"] == ["分值不能为负数。"]
+
+
+def resize(report: Report, n: int) -> None:
+    """The seed report with exactly n indicator rows: trimmed, or grown with rows of its own."""
+    rows = list(ReportIndicator.objects.filter(report=report).order_by("order"))
+    if n <= len(rows):
+        ReportIndicator.objects.filter(pk__in=[r.pk for r in rows[n:]]).delete()
+        return
+    extra = []
+    for k in range(n - len(rows)):
+        model = rows[k % len(rows)]
+        extra.append(
+            ReportIndicator(
+                report=report,
+                order=len(rows) + k,
+                level1=model.level1,
+                level2=model.level2,
+                level3=f"{model.level3}（扩展{k + 1}）",
+                kind=model.kind,
+                sign=model.sign,
+                target=model.target,
+                target_text=model.target_text,
+                unit=model.unit,
+                actual=model.actual,
+                actual_text=model.actual_text,
+                tier=model.tier,
+                weight=Decimal("0"),
+                self_score=Decimal("0"),
+            )
+        )
+    ReportIndicator.objects.bulk_create(extra)
+
+
+def page_and_save_queries(client, report) -> tuple[int, int]:
+    url = reverse("report", args=[report.pk])
+    with CaptureQueriesContext(connection) as get_queries:
+        assert client.get(url).status_code == 200
+    data = form_data(client, report)
+    data["contact"] = data["contact"] + "（改）"
+    data["ind-0-reason"] = "说明" + data["ind-0-reason"]
+    with CaptureQueriesContext(connection) as save_queries:
+        response = post_form(client, reverse("report_save", args=[report.pk]), data)
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "saved"
+    return len(get_queries), len(save_queries)
+
+
+# Pinned: the page and a save cost the same whatever the number of rows.
+PAGE_QUERIES = 10  # session, user, roles, report_get, report + 3 prefetches, budget lines, events
+SAVE_QUERIES = 24  # the same reads, locked; 3 writes + events; report_rescore (6 reads, 3 writes); 2 savepoints
+
+
+@pytest.mark.parametrize("rows", [5, 60])
+def test_page_and_save_queries_do_not_grow_with_rows(client, personas, seed_report, rows):
+    resize(seed_report, rows)
+    login(client, personas["accountant_a"])
+    client.get(reverse("home"))  # the session is warm, as in use
+    assert ReportIndicator.objects.filter(report=seed_report).count() == rows
+    get_count, save_count = page_and_save_queries(client, seed_report)
+    assert (get_count, save_count) == (PAGE_QUERIES, SAVE_QUERIES)
