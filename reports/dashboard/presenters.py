@@ -57,14 +57,6 @@ def _decimal(value) -> Decimal | None:
         return None
 
 
-def report_url(pk: int) -> str:
-    """The report page (reports.urls names it "report"); its path if that name is not there."""
-    try:
-        return reverse("report", args=[pk])
-    except NoReverseMatch:
-        return f"/reports/{pk}/"
-
-
 def list_url(round_: Round, **params) -> str:
     url = reverse("dashboard:reports", args=[round_.pk])
     params = {k: v for k, v in params.items() if v not in ("", None, False)}
@@ -238,94 +230,81 @@ def headers(
     return out
 
 
-@dataclass(frozen=True)
-class Cell:
-    text: str
-    share: str = ""  # percent of the weight, for the small meter under a score
-    tone: str = ""  # "full", "high" (≥ 90 %), "mid" (≥ 60 %) or "low"
+class Record(dict):
+    """A row for a template: a dict (Django's template lookup tries `[key]` first, the fast path)
+    whose keys read as attributes in Python."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
-@dataclass(frozen=True)
-class Past:
-    year: int
-    total: str
-    href: str
-    grade: str
+TONES = ((Decimal(1), "full"), (Decimal("0.9"), "high"), (Decimal("0.6"), "mid"))
 
 
-@dataclass(frozen=True)
-class Row:
-    pk: int
-    href: str
-    code: str
-    name: str
-    state: str
-    state_label: str
-    execution: Cell
-    level1: list[Cell]
-    self_total: str
-    rule_total: str
-    grade: str
-    errors: int
-    warnings: int
-    past: list[Past]
-    delta: str
-    trend: str  # "up", "down", "same" or ""
-    hits: int | None = None
-
-    @property
-    def grade_key(self) -> str:
-        return GRADE_KEYS.get(self.grade, "none")
-
-
-def _cell(score, weight) -> Cell:
+def _cell(score, weight) -> Record:
+    """A score with how much of its weight it got: text, share (percent) and tone for the meter."""
     score = _decimal(score)
-    weight = _decimal(weight)
     if score is None:
-        return Cell("")
+        return Record(text="", share="", tone="")
+    weight = _decimal(weight)
     if not weight:
-        return Cell(fmt(score))
+        return Record(text=fmt(score), share="", tone="")
     ratio = max(min(score / weight, Decimal(1)), Decimal(0))
-    if ratio >= 1:
-        tone = "full"
-    elif ratio >= Decimal("0.9"):
-        tone = "high"
-    elif ratio >= Decimal("0.6"):
-        tone = "mid"
-    else:
-        tone = "low"
-    return Cell(fmt(score), f"{ratio * 100:.0f}", tone)
+    tone = next((name for bound, name in TONES if ratio >= bound), "low")
+    return Record(text=fmt(score), share=f"{ratio * 100:.0f}", tone=tone)
+
+
+def report_url_maker():
+    """pk -> the report page's URL ("report" in reports.urls, else /reports/<pk>/), one reverse() for all."""
+    marker = 987654321
+    try:
+        head, tail = reverse("report", args=[marker]).split(str(marker))
+    except NoReverseMatch:
+        head, tail = "/reports/", "/"
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def table(
     reports: list[Report], *, round_: Round, level1: list[Level1Column], past: dict[int, list[PastTotal]]
-) -> list[Row]:
+) -> list[Record]:
+    """Table rows: formatted scores, the meters, earlier years and the change since the last of them."""
+    url = report_url_maker()
+    state_labels = {key: str(label) for key, label in Report.State.choices}
+    execution_weight = round_.template.execution_weight
     rows = []
     for r in reports:
-        scores = {d.get("name"): d for d in (r.level1_scores or []) if isinstance(d, dict)}
-        delta = getattr(r, "delta", None)
-        trend = "" if delta is None else ("up" if delta > 0 else "down" if delta < 0 else "same")
+        scores = {d.get("name"): d.get("score") for d in (r.level1_scores or []) if isinstance(d, dict)}
+        earlier = past.get(r.department_id, [])
+        previous = earlier[-1].rule_total if earlier else None
+        delta = None if r.rule_total is None or previous is None else r.rule_total - previous
         rows.append(
-            Row(
+            Record(
                 pk=r.pk,
-                href=report_url(r.pk),
+                href=url(r.pk),
                 code=r.department.code,
                 name=r.department.display_name,
                 state=r.state,
-                state_label=STATE_LABELS.get(r.state, r.state),
-                execution=_cell(r.execution_score, round_.template.execution_weight),
-                level1=[_cell(scores.get(col.name, {}).get("score"), col.weight) for col in level1],
+                state_label=state_labels.get(r.state, r.state),
+                execution=_cell(r.execution_score, execution_weight),
+                level1=[_cell(scores.get(col.name), col.weight) for col in level1],
                 self_total=fmt(r.self_total),
                 rule_total=fmt(r.rule_total),
                 grade=r.grade,
-                errors=r.error_count,
-                warnings=r.warning_count,
+                grade_key=GRADE_KEYS.get(r.grade, "none"),
+                # Counts and years as text: the template would localise every number it prints.
+                errors=str(r.error_count) if r.error_count else "",
+                warnings=str(r.warning_count) if r.warning_count else "",
                 past=[
-                    Past(p.year, fmt(p.rule_total), report_url(p.report_id), p.grade)
-                    for p in past.get(r.department_id, [])
+                    Record(year=str(p.year), total=fmt(p.rule_total), href=url(p.report_id), grade=p.grade)
+                    for p in earlier
                 ],
-                delta=fmt(abs(delta)) if delta is not None else "",
-                trend=trend,
+                delta="" if delta is None else fmt(abs(delta)),
+                trend="" if delta is None else "up" if delta > 0 else "down" if delta < 0 else "same",
                 hits=getattr(r, "hits", None),
             )
         )

@@ -325,20 +325,32 @@ TABLE_FIELDS = (
 )
 
 
-def table_rows(qs: QuerySet[Report], *, round_: Round) -> QuerySet[Report]:
-    """Only the columns a list shows (the narrative is large), with last year's total and the change."""
+def table_rows(qs: QuerySet[Report]) -> QuerySet[Report]:
+    """Only the columns a list shows (the narrative is large)."""
+    return qs.select_related(None).select_related("department").only(*TABLE_FIELDS)
+
+
+def _with_change(qs: QuerySet[Report], round_: Round) -> QuerySet[Report]:
+    """The change of the rule total since the department's latest earlier round (for sorting by it).
+
+    The page works the change out from `earlier_totals`; the database needs it only to sort.
+    """
     previous = (
-        Report.objects.filter(department=OuterRef("department"), round__year__lt=round_.year)
+        Report.objects.filter(
+            department=OuterRef("department"),
+            round__year__lt=round_.year,
+            round__year__gte=round_.year - HISTORY_YEARS,
+        )
         .order_by("-round__year", "-round_id")
         .values("rule_total")[:1]
     )
-    return (
-        qs.select_related(None)
-        .select_related("department")
-        .only(*TABLE_FIELDS)
-        .annotate(previous_total=Subquery(previous, output_field=SCORE_FIELD))
-        .annotate(delta=F("rule_total") - F("previous_total"))
-    )
+    return qs.annotate(delta=F("rule_total") - Subquery(previous, output_field=SCORE_FIELD))
+
+
+def sorted_rows(qs: QuerySet[Report], *, round_: Round, level1: list[Level1Column], sort: Sort) -> QuerySet[Report]:
+    if sort.key == "delta":
+        qs = _with_change(qs, round_)
+    return table_rows(qs).order_by(*_ordering(sort, level1))
 
 
 def department_table(
@@ -351,7 +363,7 @@ def department_table(
     limit: int | None = PAGE_SIZE,
 ) -> list[Report]:
     """One page of the round's reports, sorted in the database by any column."""
-    qs = table_rows(round_reports(user=user, round_=round_), round_=round_).order_by(*_ordering(sort, level1))
+    qs = sorted_rows(round_reports(user=user, round_=round_), round_=round_, level1=level1, sort=sort)
     if limit is not None:
         qs = qs[offset : offset + limit]
     return list(qs)
@@ -392,14 +404,18 @@ class YearAverage:
     grades: dict[str, int] = field(default_factory=dict)
 
 
-def yearly_averages(*, user, round_: Round) -> list[YearAverage]:
-    """Average rule total and grades per year over the departments of this round the user may see."""
+def yearly_averages(*, user, round_: Round, summary: Summary | None = None) -> list[YearAverage]:
+    """Average rule total and grades per year over the departments of this round the user may see.
+
+    Earlier years come from one query; this round's year from `summary` when given (it has them).
+    """
     departments = round_reports(user=user, round_=round_).values("department_id")
+    last_year = round_.year - 1 if summary is not None else round_.year
     rows = (
         report_list(user=user)
         .filter(
             department_id__in=departments,
-            round__year__lte=round_.year,
+            round__year__lte=last_year,
             round__year__gte=round_.year - HISTORY_YEARS,
         )
         .order_by()
@@ -411,10 +427,13 @@ def yearly_averages(*, user, round_: Round) -> list[YearAverage]:
         )
         .order_by("round__year")
     )
-    return [
+    years = [
         YearAverage(r["round__year"], r["average"], r["reports"], {g: r[f"grade_{i}"] for i, g in enumerate(GRADES)})
         for r in rows
     ]
+    if summary is not None and summary.reports:
+        years.append(YearAverage(round_.year, summary.average, summary.reports, dict(summary.grades)))
+    return years
 
 
 # ------------------------------------------------------------------------------ filtered list
@@ -452,10 +471,11 @@ def filtered_reports(*, user, round_: Round, flt: ReportFilter, today: datetime.
         ).order_by()
         hits = same_code.values("report").annotate(n=Count("pk")).values("n")[:1]
         qs = qs.filter(Exists(same_code)).annotate(hits=Subquery(hits, output_field=IntegerField()))
-    return table_rows(qs, round_=round_)
+    return qs
 
 
 def filtered_page(
-    qs: QuerySet, *, level1: list[Level1Column], sort: Sort, offset: int, limit: int
+    qs: QuerySet, *, round_: Round, level1: list[Level1Column], sort: Sort, offset: int, limit: int
 ) -> tuple[int, list[Report]]:
-    return qs.count(), list(qs.order_by(*_ordering(sort, level1))[offset : offset + limit])
+    rows = sorted_rows(qs, round_=round_, level1=level1, sort=sort)
+    return qs.count(), list(rows[offset : offset + limit])

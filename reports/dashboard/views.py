@@ -131,7 +131,7 @@ def _dashboard_context(request, round_: Round, *, full_table: bool) -> dict:
         "sort": sort,
         "pages": _pages(page, summary.reports, size),
         "page_query": _page_query({}, sort),
-        "averages": presenters.years(selectors.yearly_averages(user=user, round_=round_)),
+        "averages": presenters.years(selectors.yearly_averages(user=user, round_=round_, summary=summary)),
         "average": presenters.fmt(summary.average),
         "today": timezone.localdate(),
         "days_left": (round_.deadline - timezone.localdate()).days,
@@ -221,7 +221,9 @@ def round_reports(request, pk: int):
     page = _page(request)
     size = selectors.PAGE_SIZE
     qs = selectors.filtered_reports(user=request.user, round_=round_, flt=flt)
-    count, reports = selectors.filtered_page(qs, level1=level1, sort=sort, offset=(page - 1) * size, limit=size)
+    count, reports = selectors.filtered_page(
+        qs, round_=round_, level1=level1, sort=sort, offset=(page - 1) * size, limit=size
+    )
     past = selectors.earlier_totals(user=request.user, round_=round_, department_ids={r.department_id for r in reports})
     keep = {k: v for k, v in request.GET.items() if k in FILTER_LABELS and v}
     base_url = reverse("dashboard:reports", args=[round_.pk])

@@ -182,7 +182,7 @@ def test_table_shows_level1_scores_totals_grade_findings(client, people, round_2
     seed = next(r for r in response.context["rows"] if r.code == "101001")
     assert [c.text for c in seed.level1] == ["39.99", "30.00", "20.00"]
     assert (seed.self_total, seed.rule_total, seed.grade) == ("99.34", "99.44", "优")
-    assert (seed.errors, seed.warnings) == (8, 23)
+    assert (seed.errors, seed.warnings) == ("8", "23")
     html = response.content.decode()
     assert 'aria-sort="ascending"' in html  # the default sort, by department
     assert f'href="/reports/{seed.pk}/"' in html
@@ -195,7 +195,7 @@ def test_year_over_year(client, people, round_2021):
     assert len(totals_2020) == 9
     for code, row in rows.items():
         [past] = row.past
-        assert past.year == 2020 and past.total == f"{totals_2020[code]:f}"
+        assert past.year == "2020" and past.total == f"{totals_2020[code]:f}"
         now = Report.objects.get(round=round_2021, department__code=code).rule_total
         change = now - totals_2020[code]
         assert row.trend == ("up" if change > 0 else "down" if change < 0 else "same")
