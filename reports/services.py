@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -257,7 +258,8 @@ def report_preview(*, report: Report, data: dict) -> tuple[Plan, engine.ReportRe
 
 
 def _check_can_edit(report: Report, actor) -> None:
-    if not actor.has_perm("reports.edit_report_object", report):
+    # rules.has_perm, not actor.has_perm: a superuser's blanket rights don't make them the department.
+    if not rules.has_perm("reports.edit_report_object", actor, report):
         raise PermissionDenied(_("您无权修改该报告。"))
     if not report.editable:
         raise ReportLocked(_("报告当前状态为“%(state)s”，不能修改。") % {"state": report.get_state_display()})

@@ -336,8 +336,10 @@ def test_a_blank_new_row_is_skipped_not_refused(client, personas, seed_report):
     assert ReportIndicator.objects.filter(report=seed_report).count() == n
 
 
-def test_reviewer_cannot_save(client, personas, seed_report):
-    reviewer = personas["reviewer"]
+@pytest.mark.parametrize("persona", ["reviewer", "admin"])
+def test_reviewer_and_admin_cannot_save(client, personas, seed_report, persona):
+    """The bureau reads a department's report; only its accountant edits (a superuser is not the department)."""
+    reviewer = personas[persona]
     login(client, personas["accountant_a"])
     data = form_data(client, seed_report)
     login(client, reviewer)

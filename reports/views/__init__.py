@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -110,7 +111,7 @@ def home(request):
 
 
 def _can_edit(user, report: Report) -> bool:
-    return report.editable and user.has_perm("reports.edit_report_object", report)
+    return report.editable and rules.has_perm("reports.edit_report_object", user, report)
 
 
 def _wants_json(request) -> bool:
@@ -142,7 +143,7 @@ def _render_page(request, report, form, result, rows, *, status=200, extra=None)
         "report": report,
         "form": form,
         "editable": editable,
-        "can_submit": editable and request.user.has_perm("reports.submit_report_object", report),
+        "can_submit": editable and rules.has_perm("reports.submit_report_object", request.user, report),
         "computed_scores": computed_scores,
         "indicator_rows_html": indicator_rows_html(
             presenters.indicator_rows(report, form, result, rows), **row_options
@@ -167,7 +168,7 @@ def _render_page(request, report, form, result, rows, *, status=200, extra=None)
 
 def _edit_scope(request, pk: int) -> Report:
     report = selectors.report_get(user=request.user, pk=pk)
-    if not request.user.has_perm("reports.edit_report_object", report):
+    if not rules.has_perm("reports.edit_report_object", request.user, report):
         raise PermissionDenied(_("您无权修改该报告。"))
     return report
 
@@ -297,7 +298,7 @@ def _conflict(request, scoped, form, exc: services.ReportConflict, as_json: bool
 def report_submit(request, pk: int):
     """送审: a page listing what the engine still says, then the one workflow transition."""
     report = selectors.report_get(user=request.user, pk=pk)
-    if not request.user.has_perm("reports.submit_report_object", report):
+    if not rules.has_perm("reports.submit_report_object", request.user, report):
         raise PermissionDenied(_("您无权送审该报告。"))
     if request.method == "POST":
         try:
