@@ -166,9 +166,27 @@ def diff_documents(before: dict, after: dict) -> list[Change]:
     return diff(flatten(before), flatten(after))
 
 
+# A figure the form reads from a text: shown to people only when the text did not change with it.
+DERIVED = {"actual": "actual_text", "target": "target_text"}
+
+
+def without_derived(changes: Iterable[Change]) -> list[Change]:
+    """Changes as a person reads them: "实际完成值 41个 → 30" without "实际完成值（数） 41 → 30" too."""
+    changes = list(changes)
+    paths = {c.path for c in changes}
+    out = []
+    for c in changes:
+        head, _dot, name = c.path.rpartition(".")
+        sibling = DERIVED.get(name)
+        if sibling and f"{head}.{sibling}" in paths:
+            continue
+        out.append(c)
+    return out
+
+
 def summary(changes: Iterable[Change], limit: int = 3) -> str:
     """A one-line digest: "服务社区数量 · 实际完成值 等 4 项"."""
-    changes = list(changes)
+    changes = without_derived(changes)
     if not changes:
         return ""
     head = "、".join(c.label for c in changes[:limit])

@@ -76,6 +76,13 @@ def test_history_diff_names_each_changed_figure():
     assert changes["narrative.1"].label == "一、部门单位基本情况"
     assert "header.contact" not in changes
     assert history.diff_documents(after, after) == []
+    # a figure read from a text is not shown twice
+    doc = {"indicators": [{"level1": "A", "level2": "B", "level3": "r", "actual_text": "41个", "actual": "41"}]}
+    new = {"indicators": [{"level1": "A", "level2": "B", "level3": "r", "actual_text": "30", "actual": "30"}]}
+    both = history.diff_documents(doc, new)
+    assert {c.path for c in both} == {"indicators[A/B/r].actual_text", "indicators[A/B/r].actual"}
+    assert [c.path for c in history.without_derived(both)] == ["indicators[A/B/r].actual_text"]
+    assert history.summary(both) == "r · 实际完成值"
 
 
 def test_history_keys_rows_by_name_so_an_insert_changes_one_row():
@@ -226,6 +233,19 @@ def test_invalid_numbers_are_refused_at_their_fields(client, personas, seed_repo
     assert errors[f"ind-{i}-self_score"] == ["“abc”不是数字。"]
     assert errors["budget-basic_executed"] == ["金额不能为负数。"]
     assert errors["task-0-budget"] == ["“1.2.3”不是数字。"]
+    assert Report.objects.get(pk=seed_report.pk).version == seed_report.version
+
+
+def test_without_the_script_an_invalid_save_shows_the_page_again_with_what_was_typed(client, personas, seed_report):
+    login(client, personas["accountant_a"])
+    data = form_data(client, seed_report)
+    i = set_row(data, "服务社区数量", self_score="三十", actual_text="25")
+    response = post_form(client, save_url(seed_report), data, as_json=False)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "“三十”不是数字。" in html
+    assert f'name="ind-{i}-self_score" value="三十"' in html
+    assert f'name="ind-{i}-actual_text" value="25"' in html
     assert Report.objects.get(pk=seed_report.pk).version == seed_report.version
 
 

@@ -266,7 +266,7 @@ def _conflict(request, scoped, form, exc: services.ReportConflict, as_json: bool
     current_doc = report_to_document(current)
     mine = services.report_load(scoped.pk)
     services.report_apply(report=mine, data=form.data())
-    differences = history.diff_documents(current_doc, report_to_document(mine))
+    differences = history.without_derived(history.diff_documents(current_doc, report_to_document(mine)))
     last = (
         ReportEvent.objects.filter(report_id=scoped.pk).select_related("actor").order_by("-created_at", "-pk").first()
     )
