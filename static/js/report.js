@@ -282,6 +282,7 @@
           if (isDirty()) setStatus(T.dirty, "dirty");
           else setStatus(fmt(T.saved_at, data.saved_at), "saved");
           if (data.result && !isDirty()) applyResult(data.result);
+          else if (!data.result) scheduleScore(0); // marks of a refused save go once the page scores again
           return true;
         }
         if (data.status === "conflict") {
