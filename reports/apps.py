@@ -12,3 +12,7 @@ class ReportsConfig(AppConfig):
 
         pre_migrate.connect(signals.drop_sqlite_triggers, sender=self)
         post_migrate.connect(signals.lay_sqlite_triggers, sender=self)
+
+        from reports.pdf.startup import ready as pdf_ready
+
+        pdf_ready(self)

@@ -324,3 +324,117 @@ class ReportEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("历史记录不能删除。"))
+
+
+class ArchiveQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError(_("归档文件不能修改。"))
+
+    def delete(self):
+        raise ValidationError(_("归档文件不能删除。"))
+
+
+class ReportArchive(models.Model):
+    """The PDF of an approved report, stored once with its SHA-256 and never changed.
+
+    Each approval adds a version (reopening and approving again makes version 2 and
+    keeps version 1). The file under MEDIA_ROOT/archive/ is opened with mode "xb":
+    it is written once and never overwritten. Database triggers (see the migration)
+    refuse UPDATE and DELETE as well.
+    """
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("报告"), on_delete=models.PROTECT, related_name="archives"
+    )
+    version = models.PositiveIntegerField(_("归档版本"))
+    file = models.FileField(_("文件"), max_length=300)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("字节数"))
+    report_version = models.PositiveIntegerField(_("报告版本号"))
+    created_at = models.DateTimeField(_("归档时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核通过人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ArchiveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["report", "version"]
+        verbose_name = _("归档PDF")
+        verbose_name_plural = _("归档PDF")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "version"], name="report_archive_unique_version"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="report_archive_version_gte_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} v{self.version}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("归档文件不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("归档文件不能删除。"))
+
+
+class ReportRender(models.Model):
+    """A request to render a report's PDF in the background, and how far it got."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    class Purpose(models.TextChoices):
+        DOWNLOAD = "download", _("下载")
+        ARCHIVE = "archive", _("审核通过归档")
+
+    class Part(models.TextChoices):
+        BOTH = "both", _("自评报告和自评表")
+        NARRATIVE = "narrative", _("自评报告")
+        TABLE = "table", _("自评表")
+
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="renders")
+    purpose = models.CharField(_("用途"), max_length=16, choices=Purpose.choices, default=Purpose.DOWNLOAD)
+    part = models.CharField(_("内容"), max_length=16, choices=Part.choices, default=Part.BOTH)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    file = models.FileField(_("文件"), max_length=300, blank=True)
+    archive = models.ForeignKey(
+        ReportArchive, verbose_name=_("归档"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    error = models.TextField(_("错误"), blank=True)
+    warnings = models.TextField(_("排版警告"), blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("PDF生成")
+        verbose_name_plural = _("PDF生成")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]), name="report_render_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(part__in=["both", "narrative", "table"]), name="report_render_part_valid"),
+            models.CheckConstraint(condition=Q(purpose__in=["download", "archive"]), name="report_render_purpose_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.get_purpose_display()} {self.get_status_display()}"
