@@ -1,0 +1,93 @@
+"""HTML and PDF of a report: one template serves the PDF and the in-browser print preview."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from reports.interchange.store import report_queryset
+from reports.models import Report
+from reports.pdf.context import PARTS, PrintReport, build
+
+WEASYPRINT_LOGGER = "weasyprint"
+UA_STYLESHEET = Path(__file__).with_name("ua.css")
+
+
+@dataclass
+class Rendered:
+    pdf: bytes
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def weasyprint_warnings() -> Iterator[list[str]]:
+    """Collect what WeasyPrint warns about (missing glyphs, fontTools fallback, bad CSS)."""
+    logger = logging.getLogger(WEASYPRINT_LOGGER)
+    collector = _Collector()
+    logger.addHandler(collector)
+    try:
+        yield collector.messages
+    finally:
+        logger.removeHandler(collector)
+
+
+def print_report(report: Report | int, *, part: str = "both", final: bool | None = None) -> PrintReport:
+    pk = report if isinstance(report, int) else report.pk
+    return build(report_queryset().get(pk=pk), part=part, final=final)
+
+
+def render_html(p: PrintReport, *, preview: bool = False, request=None, extra: dict | None = None) -> str:
+    context = {"p": p, "preview": preview, **(extra or {})}
+    return render_to_string("pdf/report.html", context, request=request)
+
+
+@cache
+def _font_config():
+    # One per process: fontconfig lookups are then cached across renders.
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+@cache
+def _html_class():
+    """WeasyPrint's HTML with our lean user-agent stylesheet (ua.css) instead of the full HTML5 one."""
+    from weasyprint import CSS, HTML
+
+    ua = CSS(string=UA_STYLESHEET.read_text(encoding="utf-8"))
+
+    class PrintHTML(HTML):
+        def _ua_stylesheets(self, forms=False):
+            return [ua]
+
+    return PrintHTML
+
+
+def html_to_pdf(html: str) -> Rendered:
+    with weasyprint_warnings() as warnings:
+        document = _html_class()(string=html, base_url=str(settings.BASE_DIR))
+        pdf = document.write_pdf(font_config=_font_config())
+    return Rendered(pdf=pdf, warnings=list(warnings))
+
+
+def render_pdf(report: Report | int, *, part: str = "both", final: bool | None = None) -> Rendered:
+    """The report as a PDF: narrative (portrait) then table (landscape), or either alone."""
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {PARTS}")
+    return html_to_pdf(render_html(print_report(report, part=part, final=final)))
