@@ -10,4 +10,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("reports.urls")),
     path("rounds/", include("reports.dashboard.urls")),
+    path("", include("reports.pdf.urls")),
 ]

@@ -110,6 +110,8 @@ def report_transition(
         to_state=transition.target,
         message=message,
     )
+    if action == "approve":
+        transaction.on_commit(lambda: _archive(locked.pk, actor.pk), robust=True)
     transaction.on_commit(lambda: _notify(locked.pk, action))
     return locked
 
@@ -120,6 +122,13 @@ def _freeze_configuration(report: Report) -> None:
 
     Template.objects.filter(pk=report.round.template_id, locked=False).update(locked=True)
     RuleSet.objects.filter(pk=report.round.rule_set_id, locked=False).update(locked=True)
+
+
+def _archive(report_id: int, actor_id: int) -> None:
+    """Queue the PDF archive copy of the approved report (reports.pdf; never raises)."""
+    from reports.pdf.services import report_archive_request
+
+    report_archive_request(report_id=report_id, actor_id=actor_id)
 
 
 def _notify(report_id: int, action: str) -> None:

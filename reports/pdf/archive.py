@@ -1,0 +1,106 @@
+"""Archived PDFs of approved reports: written once under MEDIA_ROOT/archive/, kept with their SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from reports.models import Report, ReportArchive
+from reports.pdf.context import FINAL_STATES
+
+ARCHIVE_DIR = "archive"
+CHUNK = 1 << 20
+
+
+class ArchiveError(ValidationError):
+    pass
+
+
+class ArchiveCorrupt(Exception):
+    """The stored file is missing or no longer has the hash recorded when it was archived."""
+
+
+def media_path(name: str) -> Path:
+    root = Path(settings.MEDIA_ROOT).resolve()
+    path = (root / name).resolve()
+    if root not in path.parents:
+        raise ArchiveCorrupt(f"{name} is outside MEDIA_ROOT")
+    return path
+
+
+def write_once(name: str, data: bytes) -> Path:
+    """Create the file; never replace one (mode "xb" raises FileExistsError)."""
+    path = media_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "xb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    path.chmod(0o444)
+    return path
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def archive_name(report: Report, version: int, sha256: str) -> str:
+    return f"{ARCHIVE_DIR}/{report.round.year}/{report.department.code}/report-{report.pk}-v{version}-{sha256[:16]}.pdf"
+
+
+@transaction.atomic
+def report_archive_create(*, report: Report, pdf: bytes, actor=None) -> ReportArchive:
+    """Store `pdf` as the next archive version of an approved (or published) report."""
+    locked = Report.objects.select_for_update().select_related("round", "department").get(pk=report.pk)
+    if locked.state not in FINAL_STATES:
+        raise ArchiveError("只有审核通过或已公开的报告可以归档。")
+    version = (ReportArchive.objects.filter(report=locked).aggregate(v=Max("version"))["v"] or 0) + 1
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    name = archive_name(locked, version, sha256)
+    path = write_once(name, pdf)
+    try:
+        return ReportArchive.objects.create(
+            report=locked,
+            version=version,
+            file=name,
+            sha256=sha256,
+            size=len(pdf),
+            report_version=locked.version,
+            created_by=actor,
+        )
+    except BaseException:
+        # No row points at the file we just created: it must not stay behind as a stray copy.
+        path.unlink(missing_ok=True)
+        raise
+
+
+def archive_read(archive: ReportArchive) -> bytes:
+    """The archived bytes, after checking them against the recorded SHA-256."""
+    try:
+        data = media_path(archive.file.name).read_bytes()
+    except OSError as exc:
+        raise ArchiveCorrupt(f"{archive.file.name}: {exc.strerror or exc}") from exc
+    if hashlib.sha256(data).hexdigest() != archive.sha256:
+        raise ArchiveCorrupt(f"{archive.file.name}: SHA-256 does not match the archive record")
+    return data
+
+
+def archive_verify(archive: ReportArchive) -> bool:
+    try:
+        return sha256_of(media_path(archive.file.name)) == archive.sha256
+    except (OSError, ArchiveCorrupt):
+        return False
+
+
+def archive_latest(report: Report) -> ReportArchive | None:
+    return ReportArchive.objects.filter(report=report).order_by("-version").first()

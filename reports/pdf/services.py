@@ -1,0 +1,122 @@
+"""Render requests: queued here, run in the background (django-tasks), polled by the page.
+
+A request moves queued → running → done | failed. Only `render_run` moves it out of
+queued, with a compare-and-set, so a task delivered twice renders once.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from reports.models import Report, ReportRender
+from reports.pdf.archive import report_archive_create, write_once
+from reports.pdf.context import FINAL_STATES, PARTS
+from reports.pdf.render import render_pdf
+
+logger = logging.getLogger(__name__)
+S = ReportRender.Status
+RENDER_DIR = "renders"
+
+
+def render_request(
+    *, report: Report, actor=None, part: str = "both", purpose: str = ReportRender.Purpose.DOWNLOAD
+) -> ReportRender:
+    """Record a request and enqueue its task once the surrounding transaction commits."""
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {PARTS}")
+    render = ReportRender.objects.create(report=report, requested_by=actor, part=part, purpose=purpose)
+    transaction.on_commit(lambda: _enqueue(render.pk))
+    return render
+
+
+def report_archive_request(*, report_id: int, actor_id: int | None = None) -> ReportRender | None:
+    """After an approval commits: queue the render that stores the archive copy.
+
+    Never raises: the approval stands whatever becomes of its PDF; a failure is kept
+    on the request row, for the page to show and for someone to request again.
+    """
+    try:
+        report = Report.objects.get(pk=report_id)
+        return render_request(
+            report=report,
+            actor=_user(actor_id),
+            part="both",
+            purpose=ReportRender.Purpose.ARCHIVE,
+        )
+    except Exception:
+        logger.exception("could not queue the archive render of report %s", report_id)
+        return None
+
+
+def _user(user_id: int | None):
+    if user_id is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=user_id).first()
+
+
+def _enqueue(render_id: int) -> None:
+    from reports.pdf.tasks import render_report_task
+
+    try:
+        render_report_task.enqueue(render_id)
+    except Exception as exc:
+        logger.exception("could not enqueue render %s", render_id)
+        ReportRender.objects.filter(pk=render_id, status=S.QUEUED).update(
+            status=S.FAILED, error=f"无法加入后台队列：{exc}", finished_at=timezone.now()
+        )
+
+
+def render_run(render_id: int) -> ReportRender:
+    """Do one queued request; whatever happens, the row says how it ended."""
+    claimed = ReportRender.objects.filter(pk=render_id, status=S.QUEUED).update(
+        status=S.RUNNING, started_at=timezone.now()
+    )
+    render = ReportRender.objects.select_related("report").get(pk=render_id)
+    if not claimed:
+        return render  # already taken by another delivery of the same task
+    try:
+        if render.purpose == ReportRender.Purpose.ARCHIVE:
+            _run_archive(render)
+        else:
+            _run_download(render)
+    except Exception as exc:
+        logger.exception("render %s of report %s failed", render.pk, render.report_id)
+        render.status = S.FAILED
+        render.error = str(exc) or type(exc).__name__
+        render.finished_at = timezone.now()
+        render.save(update_fields=["status", "error", "finished_at"])
+    return render
+
+
+def _run_download(render: ReportRender) -> None:
+    out = render_pdf(render.report_id, part=render.part)
+    name = f"{RENDER_DIR}/{render.report_id}/{uuid.uuid4().hex}.pdf"
+    write_once(name, out.pdf)
+    render.file = name
+    _done(render, out.warnings)
+
+
+def _run_archive(render: ReportRender) -> None:
+    report = Report.objects.get(pk=render.report_id)
+    if report.state not in FINAL_STATES:
+        raise RuntimeError(f"报告当前状态为“{report.get_state_display()}”，不再是审核通过，未归档。")
+    out = render_pdf(report.pk, part="both", final=True)
+    archive = report_archive_create(report=report, pdf=out.pdf, actor=render.requested_by)
+    render.archive = archive
+    render.file = archive.file.name
+    _done(render, out.warnings)
+
+
+def _done(render: ReportRender, warnings: list[str]) -> None:
+    if warnings:
+        logger.warning("render %s of report %s: %s", render.pk, render.report_id, "; ".join(warnings))
+    render.status = S.DONE
+    render.warnings = "\n".join(warnings)
+    render.finished_at = timezone.now()
+    render.save(update_fields=["status", "file", "archive", "warnings", "finished_at"])

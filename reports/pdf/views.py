@@ -1,0 +1,131 @@
+"""Print preview, background PDF requests with a status the page polls, and archived PDFs.
+
+Every report comes through reports.selectors.report_get (another department's report
+is a 404), except the latest archive copy of a published report, which is public.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from reports.models import Report, ReportArchive, ReportRender
+from reports.pdf.archive import ArchiveCorrupt, archive_latest, archive_read, media_path
+from reports.pdf.context import PARTS
+from reports.pdf.render import print_report, render_html
+from reports.pdf.services import render_request
+from reports.selectors import report_get
+
+logger = logging.getLogger(__name__)
+PART_LABELS = dict(ReportRender.Part.choices)
+
+
+def _part(value: str | None) -> str:
+    return value if value in PARTS else "both"
+
+
+def _filename(report: Report, part: str, suffix: str = "") -> str:
+    what = {"both": "部门整体绩效自评报告及自评表", "narrative": "部门整体绩效自评报告", "table": "部门整体绩效自评表"}
+    return f"{report.round.year}年度{report.department.display_name}{what[part]}{suffix}.pdf"
+
+
+@login_required
+@require_GET
+def print_preview(request, pk: int):
+    """The same HTML the PDF is made from, with a toolbar that does not print."""
+    report = report_get(user=request.user, pk=pk)
+    part = _part(request.GET.get("part"))
+    p = print_report(report.pk, part=part)
+    extra = {
+        "parts": [(key, PART_LABELS[key]) for key in PARTS],
+        "latest_archive": archive_latest(report),
+    }
+    return HttpResponse(render_html(p, preview=True, request=request, extra=extra))
+
+
+@login_required
+@require_POST
+def pdf_request(request, pk: int):
+    report = report_get(user=request.user, pk=pk)
+    render_obj = render_request(report=report, actor=request.user, part=_part(request.POST.get("part")))
+    return redirect("pdf:status", pk=report.pk, render_id=render_obj.pk)
+
+
+def _status_payload(report: Report, render_obj: ReportRender) -> dict:
+    done = render_obj.status == ReportRender.Status.DONE
+    return {
+        "id": render_obj.pk,
+        "status": render_obj.status,
+        "label": render_obj.get_status_display(),
+        "finished": render_obj.status in (ReportRender.Status.DONE, ReportRender.Status.FAILED),
+        "url": reverse("pdf:file", args=[report.pk, render_obj.pk]) if done else None,
+        "error": render_obj.error,
+    }
+
+
+@login_required
+@require_GET
+def pdf_status(request, pk: int, render_id: int):
+    report = report_get(user=request.user, pk=pk)
+    render_obj = get_object_or_404(ReportRender, pk=render_id, report=report)
+    payload = _status_payload(report, render_obj)
+    if request.GET.get("format") == "json":
+        return JsonResponse(payload)
+    return render(request, "pdf/status.html", {"report": report, "render": render_obj, "payload": payload})
+
+
+@login_required
+@require_GET
+def pdf_file(request, pk: int, render_id: int):
+    report = report_get(user=request.user, pk=pk)
+    render_obj = get_object_or_404(ReportRender, pk=render_id, report=report, status=ReportRender.Status.DONE)
+    try:
+        data = media_path(render_obj.file.name).read_bytes()
+    except (OSError, ArchiveCorrupt):
+        raise Http404("文件已不存在，请重新生成。") from None
+    return _pdf_response(data, _filename(report, render_obj.part), attachment=True)
+
+
+def _pdf_response(data: bytes, filename: str, *, attachment: bool, sha256: str | None = None) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(attachment, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    if sha256:
+        response["ETag"] = f'"{sha256}"'
+        digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
+        response["Repr-Digest"] = f"sha-256=:{digest}:"
+    return response
+
+
+@require_GET
+def archive_file(request, pk: int, version: int | None = None):
+    """An archived PDF, checked against its SHA-256 before a byte is sent.
+
+    The latest copy of a published report is public; anything else needs the
+    report to be visible to the user (another department's: 404).
+    """
+    public = Report.objects.filter(pk=pk, state=Report.State.PUBLISHED).select_related("round", "department")
+    report = public.first()
+    archives = ReportArchive.objects.filter(report_id=pk)
+    latest = archives.order_by("-version").first()
+    wanted = latest if version is None else archives.filter(version=version).first()
+    if report is None or wanted is None or wanted != latest:
+        report = report_get(user=request.user, pk=pk)  # 404 for whoever may not see it
+    if wanted is None:
+        raise Http404("该报告没有此版本的归档文件。")
+    try:
+        data = archive_read(wanted)
+    except ArchiveCorrupt:
+        logger.error("archive %s (report %s v%s) failed its SHA-256 check", wanted.pk, pk, wanted.version)
+        return HttpResponseServerError("归档文件校验失败（SHA-256 不符），已记录，请联系管理员。")
+    return _pdf_response(
+        data, _filename(report, "both", f"（归档第{wanted.version}版）"), attachment=False, sha256=wanted.sha256
+    )
