@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "import_export",
     "django_tasks",
+    "django_tasks_db",  # the database backend (TASKS_BACKEND=django_tasks_db.DatabaseBackend) and db_worker
     "departments",
     "indicators",
     "reports",
