@@ -83,7 +83,8 @@ def state_cards(summary: Summary, round_: Round) -> list[Card]:
     for state in STATE_ORDER:
         cards.append(Card(state, STATE_LABELS[state], summary.states[state], list_url(round_, state=state), state))
     note = _("截止日期已过，尚未送审") if summary.deadline_passed else _("截止日期未到")
-    cards.append(Card("overdue", _("逾期未送审"), summary.overdue, list_url(round_, overdue=1), "overdue", note))
+    tone = "overdue" if summary.overdue else "calm"
+    cards.append(Card("overdue", _("逾期未送审"), summary.overdue, list_url(round_, overdue=1), tone, note))
     return cards
 
 

@@ -474,6 +474,19 @@ def filtered_reports(*, user, round_: Round, flt: ReportFilter, today: datetime.
     return qs
 
 
+def finding_details(*, report_ids, code: str) -> dict[int, list[tuple[str, str]]]:
+    """Where and what a finding code says in each of the given (already scoped) reports."""
+    out: dict[int, list[tuple[str, str]]] = {}
+    rows = (
+        ReportFinding.objects.filter(report_id__in=list(report_ids), code=code, severity__in=("error", "warning"))
+        .order_by("report_id", "order")
+        .values_list("report_id", "where", "message")
+    )
+    for report_id, where, message in rows:
+        out.setdefault(report_id, []).append((where, message))
+    return out
+
+
 def filtered_page(
     qs: QuerySet, *, round_: Round, level1: list[Level1Column], sort: Sort, offset: int, limit: int
 ) -> tuple[int, list[Report]]:

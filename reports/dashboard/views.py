@@ -225,6 +225,11 @@ def round_reports(request, pk: int):
         qs, round_=round_, level1=level1, sort=sort, offset=(page - 1) * size, limit=size
     )
     past = selectors.earlier_totals(user=request.user, round_=round_, department_ids={r.department_id for r in reports})
+    rows = presenters.table(reports, round_=round_, level1=level1, past=past)
+    if flt.finding:
+        details = selectors.finding_details(report_ids=[r.pk for r in reports], code=flt.finding)
+        for row in rows:
+            row["details"] = details.get(row.pk, [])
     keep = {k: v for k, v in request.GET.items() if k in FILTER_LABELS and v}
     base_url = reverse("dashboard:reports", args=[round_.pk])
     headers = presenters.headers(round_, level1, sort, base_url, keep)
@@ -236,7 +241,7 @@ def round_reports(request, pk: int):
             "filter": flt,
             "filter_words": _filter_words(flt),
             "count": count,
-            "rows": presenters.table(reports, round_=round_, level1=level1, past=past),
+            "rows": rows,
             "level1": level1,
             "headers": headers,
             "pages": _pages(page, count, size),

@@ -129,6 +129,7 @@ def test_the_reports_behind_a_finding_show_how_often(client, people, round_2021)
     )
     [row] = response.context["rows"]
     assert row.hits == 4
+    assert len(row.details) == 4 and all(where and message for where, message in row.details)
     assert "报告中以“万元”写出的金额是表中金额的一万倍" in response.content.decode()
 
 

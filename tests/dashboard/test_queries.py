@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 # Pinned: session, user, roles, round, level-1 columns, the counts, departments without a
 # report, frequent findings, one page of the table, earlier totals, yearly averages, rounds.
 DASHBOARD_QUERIES = 12
-# Session, user, roles, round, level-1 columns, count, one page, earlier totals.
-LIST_QUERIES = 8
+# Session, user, roles, round, level-1 columns, count, one page, earlier totals, and with a
+# finding code, what it says in each report of the page.
+LIST_QUERIES = 9
 
 STATES = [s for s in selectors.STATE_ORDER]
 CODES = ["target.ambiguous", "reason.missing", "narrative.unit_yuan", "score.differs"]
@@ -149,3 +150,16 @@ def test_table_pages_through_many_departments(client, reviewer, big_round):
     totals = [Decimal(r.rule_total) for r in first.context["rows"] + second.context["rows"]]
     assert totals == sorted(totals, reverse=True)
     assert 'href="?sort=-rule&amp;page=2"' in first.content.decode()
+
+
+def test_a_round_without_reports(client, reviewer, big_round):
+    round_, _previous = big_round
+    client.force_login(reviewer)
+    response = client.get(reverse("dashboard:round", args=[round_.pk]))
+    assert response.status_code == 200
+    summary = response.context["summary"]
+    assert (summary.reports, summary.overdue, summary.average) == (0, 0, None)
+    assert response.context["rows"] == [] and response.context["findings"] == []
+    html = response.content.decode()
+    assert "没有符合条件的报告。" in html and "本轮报告没有错误或提示。" in html
+    assert client.get(reverse("dashboard:pdf", args=[round_.pk])).status_code == 200
