@@ -7,19 +7,17 @@ from reports.models import Report
 
 
 class Command(BaseCommand):
-    help = "Export one department's report for a year as perfeval.report/1 JSON."
+    help = "Export one department's report for a year as perfeval.report/1 JSON, or as the standard table (.xlsx)."
 
     def add_arguments(self, parser):
         parser.add_argument("--department", required=True, help="budget code, e.g. 101001")
         parser.add_argument("--year", required=True, type=int)
         parser.add_argument("--round", help="round name, when a year has several")
-        parser.add_argument("--format", choices=["json"], default="json")
+        parser.add_argument("--format", choices=["json", "xlsx"], default="json")
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
 
     def handle(self, *args, **options):
-        reports = report_queryset().filter(
-            department__code=options["department"], round__year=options["year"]
-        )
+        reports = report_queryset().filter(department__code=options["department"], round__year=options["year"])
         if options["round"]:
             reports = reports.filter(round__name=options["round"])
         found = list(reports[:2])
@@ -28,6 +26,15 @@ class Command(BaseCommand):
         if len(found) > 1:
             raise CommandError("该年度有多个评价任务，请用 --round 指定。")
         report: Report = found[0]
+        if options["format"] == "xlsx":
+            if not options["output"]:
+                raise CommandError("--format xlsx 需要用 -o 指定输出文件（.xlsx）。")
+            from reports.xlsx.services import report_xlsx
+
+            with open(options["output"], "wb") as fh:
+                fh.write(report_xlsx(report))
+            self.stderr.write(f"已导出到 {options['output']}")
+            return
         text = json.dumps(report_to_document(report), ensure_ascii=False, indent=1) + "\n"
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8") as fh:

@@ -2,12 +2,15 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.interchange.document import DocumentError, load
+from reports.interchange.document import DocumentError, load, validate
 from reports.interchange.store import report_import
 
 
 class Command(BaseCommand):
-    help = "Create or replace a draft report from a perfeval.report/1 file, all or nothing."
+    help = (
+        "Create or replace a draft report from a perfeval.report/1 file (.json) or a standard-table "
+        "workbook exported by perfeval (.xlsx), all or nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -15,15 +18,36 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path = Path(options["file"])
         try:
-            report = report_import(document=load(path), source=path.name)
+            report = report_import(document=read(path), source=path.name)
         except DocumentError as exc:
-            raise CommandError(
-                "导入失败，未写入任何数据：\n" + "\n".join(f"  - {e}" for e in exc.errors)
-            ) from None
+            raise CommandError("导入失败，未写入任何数据：\n" + "\n".join(f"  - {e}" for e in exc.errors)) from None
         self.stdout.write(
             f"已导入 {report.department.code} {report.department.display_name} {report.round.year} 年度报告"
             f"（草稿）：规则得分 {report_total(report)}"
         )
+
+
+def read(path: Path) -> dict:
+    """The document in a file: JSON, or a workbook chosen by its extension."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xls", ".xlsm", ".csv"):
+        from reports.xlsx.safety import SpreadsheetRefused, check_upload, check_workbook_bytes
+        from reports.xlsx.table import read_xlsx
+
+        try:
+            check_upload(path.name, path.stat().st_size)
+            data = path.read_bytes()
+            check_workbook_bytes(data)
+            result = read_xlsx(data)
+        except OSError as exc:
+            raise DocumentError([f"无法读取文件：{exc.strerror or exc}"]) from None
+        except SpreadsheetRefused as exc:
+            raise DocumentError(exc.errors) from None
+        try:
+            return validate(result.document)
+        except DocumentError as exc:
+            raise DocumentError(result.sheet_errors(exc.errors)) from None
+    return load(path)
 
 
 def report_total(report) -> str:

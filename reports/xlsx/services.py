@@ -1,0 +1,139 @@
+"""Reports to and from the standard-table workbook, through perfeval.report/1 and `report_import`.
+
+`report_xlsx` is the export; `report_xlsx_preview` reads an upload and says what an import would
+change, writing nothing; `report_xlsx_apply` imports a previewed document, all or nothing, and
+only if the report has not changed since the preview.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from departments.selectors import access_for
+from reports.interchange.document import DocumentError, validate
+from reports.interchange.store import _department, _round_for, report_import, report_queryset, report_to_document
+from reports.models import Report
+from reports.xlsx.table import document_to_xlsx, read_xlsx
+
+
+def report_xlsx(report: Report) -> bytes:
+    """The report's standard table as an .xlsx file (scores as perfeval computes them)."""
+    report = report_queryset().get(pk=report.pk)
+    return document_to_xlsx(report_to_document(report))
+
+
+def report_xlsx_filename(report: Report) -> str:
+    return f"{report.round.year}-{report.department.code}-部门整体绩效自评表.xlsx"
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    document: dict
+    report: Report | None  # None: the import creates the report
+    department_code: str
+    year: int
+    round_name: str
+    changes: list
+    version: int | None
+
+
+def document_changes(before: dict | None, after: dict) -> list:
+    """What an import would change, in the words of the history page when that module is present."""
+    try:
+        from reports.history import diff_documents
+    except ImportError:  # pragma: no cover - the history work landed with this module's first use
+        return _simple_changes(before or {}, after)
+    return diff_documents(before or {}, after)
+
+
+def _simple_changes(before: dict, after: dict, path: str = "") -> list[Change]:
+    """A field-by-field comparison of two documents (used only without reports.history)."""
+    changes: list[Change] = []
+    if isinstance(before, dict) or isinstance(after, dict):
+        before = before if isinstance(before, dict) else {}
+        after = after if isinstance(after, dict) else {}
+        for key in dict.fromkeys([*before, *after]):
+            changes += _simple_changes(before.get(key), after.get(key), f"{path}.{key}" if path else str(key))
+        return changes
+    if isinstance(before, list) or isinstance(after, list):
+        before = before if isinstance(before, list) else []
+        after = after if isinstance(after, list) else []
+        for i in range(max(len(before), len(after))):
+            changes += _simple_changes(
+                before[i] if i < len(before) else None, after[i] if i < len(after) else None, f"{path}[{i + 1}]"
+            )
+        return changes
+    old = "" if before is None else str(before)
+    new = "" if after is None else str(after)
+    if old != new:
+        changes.append(Change(path, path, old, new))
+    return changes
+
+
+def _may_import(user, department_id: int) -> bool:
+    access = access_for(user)
+    return access.is_admin or department_id in access.accountant_of
+
+
+def report_xlsx_preview(*, data: bytes, user, report: Report | None = None) -> Preview:
+    """Read an uploaded workbook and compare it with the stored report. Writes nothing.
+
+    Raises SpreadsheetRefused (not a workbook we read) or DocumentError (every problem, by sheet
+    row and column), and PermissionDenied when the user may not import into that department.
+    """
+    result = read_xlsx(data)
+    doc = result.document
+    try:
+        validate(doc)
+    except DocumentError as exc:
+        raise DocumentError(result.sheet_errors(exc.errors)) from None
+    if report is not None and (doc["department"]["code"] != report.department.code or doc["year"] != report.round.year):
+        raise DocumentError(
+            [
+                f"工作簿属于部门 {doc['department']['code']} 的 {doc['year']} 年度报告，"
+                f"与当前报告（{report.department.code}，{report.round.year} 年度）不符。"
+            ]
+        )
+    department = _department(doc)
+    if not _may_import(user, department.pk):
+        raise PermissionDenied
+    round_ = _round_for(doc, department)
+    existing = report_queryset().filter(round=round_, department=department).first()
+    if existing is not None and not existing.editable:
+        raise DocumentError([f"报告当前状态为“{existing.get_state_display()}”，只有草稿或退回的报告可以导入替换。"])
+    before = report_to_document(existing) if existing is not None else None
+    after = {**(before or {}), **doc, "state": (before or {}).get("state", "draft")}
+    return Preview(
+        document=doc,
+        report=existing,
+        department_code=department.code,
+        year=round_.year,
+        round_name=round_.name,
+        changes=document_changes(before, after),
+        version=existing.version if existing is not None else None,
+    )
+
+
+@transaction.atomic
+def report_xlsx_apply(*, document: dict, user, version: int | None, source: str = "") -> Report:
+    """Import a previewed document: all of it or nothing, refused if the report moved since."""
+    department = _department(document)
+    if not _may_import(user, department.pk):
+        raise PermissionDenied
+    round_ = _round_for(document, department)
+    current = Report.objects.select_for_update().filter(round=round_, department=department).first()
+    current_version = current.version if current is not None else None
+    if current_version != version:
+        raise DocumentError(["预览之后报告已被修改（或已创建），请重新上传工作簿核对后再导入。"])
+    return report_import(document=document, actor=user, source=source)
