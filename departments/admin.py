@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import BudgetLine, Department, Role
+from departments.resources import BudgetLineResource, DepartmentResource, PersonResource
 from perfeval.widgets import admin_overrides
+from reports.xlsx.importing import SpreadsheetAdminMixin
 
 
 class RoleInline(admin.TabularInline):
@@ -19,7 +21,9 @@ class BudgetLineInline(admin.TabularInline):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    resource_classes = [DepartmentResource]
+    import_help = "列：预算编码、部门(单位)名称、简称、上级部门编码、启用（是/否，空白表示不变）。"
     list_display = ["code", "name", "short_name", "parent", "active"]
     list_filter = ["active"]
     search_fields = ["code", "name", "short_name"]
@@ -28,7 +32,12 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    resource_classes = [PersonResource]
+    import_help = (
+        "每行一个角色：用户名、姓名、电子邮箱、角色（部门填报人/财政局审核人/财政局管理员）、部门编码。"
+        "新用户不设密码，请在用户管理中设置或让其通过管理员重置。"
+    )
     list_display = ["user", "kind", "department"]
     list_filter = ["kind"]
     search_fields = ["user__username", "user__first_name", "department__code", "department__name"]
@@ -37,7 +46,12 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(admin.ModelAdmin):
+class BudgetLineAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    resource_classes = [BudgetLineResource]
+    import_help = (
+        "每行一个预算项目：部门编码、年度、项目（部门预算总额/财政性资金/其他资金/基本支出/项目支出）、"
+        "年初预算数、全年预算数、预算执行数（万元），可选：原表执行率。"
+    )
     formfield_overrides = admin_overrides()
     list_display = ["department", "year", "row", "initial", "annual", "executed"]
     list_filter = ["year", "row"]

@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators import engine
 from indicators.models import RuleSet, Template, TemplateIndicator, TemplateLevel1
+from indicators.resources import TemplateRowResource
 from perfeval.widgets import admin_overrides
+from reports.xlsx.importing import SpreadsheetAdminMixin
 
 
 class LockedReadOnly:
@@ -115,7 +117,12 @@ class TemplateIndicatorInline(LockedReadOnly, admin.TabularInline):
 
 
 @admin.register(Template)
-class TemplateAdmin(LockedReadOnly, admin.ModelAdmin):
+class TemplateAdmin(SpreadsheetAdminMixin, LockedReadOnly, admin.ModelAdmin):
+    resource_classes = [TemplateRowResource]
+    import_help = (
+        "每行一个三级指标：模板名称、年度、版本、一级指标、二级指标、三级指标、性质（定量/定性）、符号（≥/≤/=）、"
+        "指标值（数）、指标值、度量单位、分值；可选：一级指标分值。已锁定的模板不能导入，请先复制为新版本。"
+    )
     list_display = ["name", "year", "version", "execution_weight", "row_count", "locked"]
     list_filter = ["year", "locked"]
     search_fields = ["name"]
@@ -123,6 +130,11 @@ class TemplateAdmin(LockedReadOnly, admin.ModelAdmin):
     fields = ["name", "year", "version", "execution_weight", "locked", "checks"]
     inlines = [TemplateLevel1Inline, TemplateIndicatorInline]
     actions = ["copy_as_new_version"]
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        # The export is the templates' rows, one per level-3 indicator.
+        rows = TemplateIndicator.objects.filter(template__in=queryset)
+        return super().get_data_for_export(request, rows, **kwargs)
 
     def get_queryset(self, request):
         from django.db.models import Count

@@ -5,17 +5,26 @@ from django.utils.translation import gettext_lazy as _
 
 from perfeval.widgets import admin_overrides
 from reports.models import Report, ReportEvent, ReportFinding, ReportIndicator, ReportTask, Round
+from reports.resources import RoundCoverageResource
 from reports.scoring import report_rescore
 from reports.workflow import ACTION_LABELS, TRANSITIONS, report_transition
+from reports.xlsx.importing import SpreadsheetAdminMixin
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     list_display = ["name", "year", "template", "rule_set", "deadline", "is_open"]
     list_filter = ["year", "is_open"]
     search_fields = ["name"]
     filter_horizontal = ["departments"]
     list_select_related = ["template", "rule_set"]
+    resource_classes = [RoundCoverageResource]
+    import_help = "每行一个参评部门：评价任务名称、年度、部门编码（只增加，不删除；已结束的评价任务不能增加）。"
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        # The export is the coverage: one row per round and department.
+        links = Round.departments.through.objects.filter(round__in=queryset)
+        return super().get_data_for_export(request, links, **kwargs)
 
 
 class ReportTaskInline(admin.StackedInline):
