@@ -8,6 +8,7 @@ admin.site.index_title = "管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("xlsx/", include("reports.xlsx.urls")),
     path("", include("reports.urls")),
     path("rounds/", include("reports.dashboard.urls")),
     path("", include("reports.pdf.urls")),
