@@ -7,6 +7,7 @@ row, writes the change and an event, and sends notifications after commit.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import rules
@@ -109,11 +110,23 @@ def report_transition(
         from_state=previous,
         to_state=transition.target,
         message=message,
+        # What was submitted, whole: the reviewer compares submissions against it.
+        field=SNAPSHOT_FIELD if action == "submit" else "",
+        new_value=_snapshot(locked) if action == "submit" else "",
     )
     if action == "approve":
         transaction.on_commit(lambda: _archive(locked.pk, actor.pk), robust=True)
     transaction.on_commit(lambda: _notify(locked.pk, action))
     return locked
+
+
+SNAPSHOT_FIELD = "snapshot"
+
+
+def _snapshot(report: Report) -> str:
+    from reports.interchange.store import report_queryset, report_to_document
+
+    return json.dumps(report_to_document(report_queryset().get(pk=report.pk)), ensure_ascii=False)
 
 
 def _freeze_configuration(report: Report) -> None:
