@@ -31,7 +31,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Floor
 from django.utils import timezone
 
 from departments.selectors import department_list
@@ -140,35 +140,51 @@ class Summary:
 
 
 def round_summary(*, user, round_: Round, today: datetime.date | None = None) -> Summary:
-    """Counts by state, grade and total bin in one query; departments without a report in another."""
-    counts = {"reports": Count("pk"), "scored": Count("pk", filter=Q(rule_total__isnull=False))}
-    counts.update({f"state_{s}": Count("pk", filter=Q(state=s)) for s in STATE_ORDER})
-    counts.update({f"grade_{i}": Count("pk", filter=Q(grade=g)) for i, g in enumerate(GRADES)})
-    counts.update({f"bin_{b.key}": Count("pk", filter=b.q()) for b in BINS})
-    counts["average"] = Avg("rule_total")
-    counts["errors"] = Sum("error_count")
-    counts["warnings"] = Sum("warning_count")
-    counts["with_errors"] = Count("pk", filter=Q(error_count__gt=0))
-    row = round_reports(user=user, round_=round_).aggregate(**counts)
+    """Counts by state, grade and total bin, summed from one grouped query; departments without a report.
 
-    passed = round_is_overdue(round_, today)
-    not_started = not_started_departments(user=user, round_=round_)
-    states = {s: row[f"state_{s}"] for s in STATE_ORDER}
-    overdue = (sum(states[s] for s in OPEN_STATES) + len(not_started)) if passed else 0
-    return Summary(
-        reports=row["reports"],
-        states=states,
-        overdue=overdue,
-        deadline_passed=passed,
-        not_started=not_started,
-        grades={g: row[f"grade_{i}"] for i, g in enumerate(GRADES)},
-        unscored=row["reports"] - row["scored"],
-        bins={b.key: row[f"bin_{b.key}"] for b in BINS},
-        average=row["average"],
-        errors=row["errors"] or 0,
-        warnings=row["warnings"] or 0,
-        with_errors=row["with_errors"],
+    The database groups the round's reports by (state, grade, bin of the rule total) — a few
+    dozen groups whatever the number of departments — and the counts are added up here.
+    """
+    bin_index = Cast(Floor(F("rule_total") / BIN_WIDTH), IntegerField())
+    groups = (
+        round_reports(user=user, round_=round_)
+        .annotate(bin_index=bin_index)
+        .values("state", "grade", "bin_index")
+        .annotate(
+            n=Count("pk"),
+            scored=Count("rule_total"),
+            total=Sum("rule_total"),
+            errors=Sum("error_count"),
+            warnings=Sum("warning_count"),
+            with_errors=Count("pk", filter=Q(error_count__gt=0)),
+        )
+        .order_by()
     )
+    summary = Summary(
+        states=dict.fromkeys(STATE_ORDER, 0), grades=dict.fromkeys(GRADES, 0), bins={b.key: 0 for b in BINS}
+    )
+    scored, total = 0, Decimal(0)
+    for g in groups:
+        summary.reports += g["n"]
+        if g["state"] in summary.states:
+            summary.states[g["state"]] += g["n"]
+        if g["grade"] in summary.grades:
+            summary.grades[g["grade"]] += g["n"]
+        if g["bin_index"] is not None:
+            lower = min(max(g["bin_index"], 0), len(BINS) - 1) * BIN_WIDTH
+            summary.bins[str(lower)] += g["n"]
+        scored += g["scored"]
+        total += g["total"] or 0
+        summary.errors += g["errors"] or 0
+        summary.warnings += g["warnings"] or 0
+        summary.with_errors += g["with_errors"]
+    summary.unscored = summary.reports - scored
+    summary.average = total / scored if scored else None
+    summary.deadline_passed = round_is_overdue(round_, today)
+    summary.not_started = not_started_departments(user=user, round_=round_)
+    if summary.deadline_passed:
+        summary.overdue = sum(summary.states[s] for s in OPEN_STATES) + len(summary.not_started)
+    return summary
 
 
 def not_started_departments(*, user, round_: Round) -> list[dict]:

@@ -163,3 +163,19 @@ def test_a_round_without_reports(client, reviewer, big_round):
     html = response.content.decode()
     assert "没有符合条件的报告。" in html and "本轮报告没有错误或提示。" in html
     assert client.get(reverse("dashboard:pdf", args=[round_.pk])).status_code == 200
+
+
+def test_bin_edges_agree_between_the_counts_and_the_list(client, reviewer, big_round):
+    round_, previous = big_round
+    add_departments(round_, previous, 0, 7)
+    totals = [Decimal("0"), Decimal("9.99"), Decimal("10"), Decimal("89.99"), Decimal("90"), Decimal("100"), None]
+    for report, total in zip(Report.objects.filter(round=round_).order_by("department__code"), totals, strict=True):
+        Report.objects.filter(pk=report.pk).update(rule_total=total)
+    summary = selectors.round_summary(user=reviewer, round_=round_)
+    assert {k: v for k, v in summary.bins.items() if v} == {"0": 2, "10": 1, "80": 1, "90": 2}
+    assert summary.unscored == 1
+    assert summary.average == (sum(t for t in totals if t is not None) / 6)
+    client.force_login(reviewer)
+    url = reverse("dashboard:reports", args=[round_.pk])
+    for key, n in [*summary.bins.items(), ("none", 1)]:
+        assert client.get(url, {"bin": key}).context["count"] == n, key
