@@ -82,7 +82,7 @@ def template_findings(
         if l1 not in first:
             first[l1] = i
             sums[l1] = ZERO
-        if applicable and w is not None and w > 0:
+        if applicable and w is not None and w > ZERO:
             sums[l1] += w
         names.append((i, l1, l3, applicable))
     ew, _ = clean_num(execution_weight)
@@ -112,7 +112,7 @@ def _template_checks(
                 f"一级指标预算执行率分值为 {num(ew)}，规则规定固定为 {num(fixed)} 分",
             )
         )
-    grand = ew if ew is not None and ew > 0 else ZERO
+    grand = ew if ew is not None and ew > ZERO else ZERO
     parts = [f"预算执行率 {num(ew)}"]
     declared: dict[str, object] = {}
     dropped: list[tuple[str, Decimal | None]] = []
@@ -126,9 +126,9 @@ def _template_checks(
         std, _ = clean_num(getattr(node, "standard_weight", None))
         applicable = getattr(node, "applicable", True) is not False
         children = sums.get(name, ZERO)
-        if not applicable or ((w is None or w == 0) and std is not None and std > 0):
+        if not applicable or ((w is None or w == ZERO) and std is not None and std > ZERO):
             dropped.append((name, std if std is not None else w))
-            if children > 0:
+            if children > ZERO:
                 out.append(
                     F.finding(
                         F.TEMPLATE_WEIGHTS,
@@ -223,7 +223,7 @@ def _name_key(name: str) -> tuple[str, bool]:
 
 def _duplicates(out: list[Finding], names: list[tuple[int, str, str, bool]], ew: Decimal | None) -> None:
     seen: dict[str, int] = {}
-    execution_scored = ew is not None and ew > 0
+    execution_scored = ew is not None and ew > ZERO
     for i, l1, l3, applicable in names:
         key, is_execution = _name_key(l3)
         if not key:
@@ -262,6 +262,9 @@ _ROW_LABELS = {
 _FIELDS = (("initial", "年初预算数"), ("annual", "全年预算数"), ("executed", "执行数"))
 
 
+_HALF_ULP = {p: Decimal(5).scaleb(-p - 1) for p in range(9)}
+
+
 def _same_shown(a: Decimal, b: Decimal) -> bool:
     """Equal as the table shows amounts (2 places); exact equality first, it is the usual case."""
     return a == b or round_half_up(a) == round_half_up(b)
@@ -269,13 +272,20 @@ def _same_shown(a: Decimal, b: Decimal) -> bool:
 
 def _rate_check(out, where: str, label: str, executed, denom, rate_text: str) -> None:
     """Recompute a printed rate and compare it at the precision it was printed with."""
-    if not rate_text or executed is None or denom is None or denom == 0:
+    if not rate_text or executed is None or denom is None or denom == ZERO:
         return
     printed = parse_measure(rate_text).value
     if printed is None:
         return
     exp = printed.as_tuple().exponent
     places = min(-exp, 8) if exp < 0 else 0
+    if denom > ZERO and executed >= ZERO:
+        # Half up: the rate rounds to `printed` iff printed − ½ulp ≤ rate < printed + ½ulp.
+        # Checked by multiplying out, a long division only when it does not.
+        half = _HALF_ULP[places]
+        x = executed * HUNDRED
+        if (printed - half) * denom <= x < (printed + half) * denom:
+            return
     rate = executed * HUNDRED / denom
     if round_half_up(rate, places) == printed:
         return
@@ -341,12 +351,12 @@ def table_findings(budget: Budget, tasks: Iterable[Task], rules: RuleSet | None 
         for v, (_, flabel) in zip(values, _FIELDS, strict=False):
             if v is None:
                 continue
-            if v < 0:
+            if v < ZERO:
                 out.append(F.finding(F.AMOUNT_NEGATIVE, where, f"{label} {flabel} 为负数：{two(v)}"))
             amounts.append((v, where, label, flabel))
         initial, annual, executed, rate_text = values
         _rate_check(out, where, label, executed, annual if annual is not None else initial, rate_text)
-        if executed is not None and annual is not None and annual > 0 and executed > annual:
+        if executed is not None and annual is not None and annual > ZERO and executed > annual:
             out.append(
                 F.finding(
                     F.BUDGET_OVER,
@@ -417,12 +427,12 @@ def _task_checks(out: list[Finding], tasks: object, rows: dict[str, tuple], amou
                 complete[f] = False
                 continue
             sums[f] += v
-            if v < 0:
+            if v < ZERO:
                 out.append(F.finding(F.AMOUNT_NEGATIVE, where, f"{name} {_TASK_FIELDS[f]} 为负数：{two(v)}"))
             amounts.append((v, where, name, _TASK_FIELDS[f]))
         b, bf, e, ef = values
         _rate_check(out, where, name, e, b, clean_text(getattr(task, "rate_text", "")))
-        if b is not None and e is not None and b > 0 and e > b:
+        if b is not None and e is not None and b > ZERO and e > b:
             out.append(
                 F.finding(
                     F.BUDGET_OVER,
@@ -452,15 +462,15 @@ def _unit_checks(out: list[Finding], amounts: _Amounts, total: tuple | None) -> 
     limit = ref = None
     if total is not None:
         ref = total[1] if total[1] is not None else total[2]
-        if ref is not None and ref > 0:
+        if ref is not None and ref > ZERO:
             limit = ref * TEN_THOUSAND
-    first: dict[Decimal, tuple] = {}
-    for a in amounts:
-        if a[0] > 0 and a[0] not in first:
-            first[a[0]] = a
-    for v, where, name, column in amounts:
-        if v <= 0:
-            continue
+    positive = [a for a in amounts if a[0] > ZERO]
+    if not positive:
+        return
+    # Only a figure at least 10⁴ times the smallest can be 10⁴ times another; in a sane
+    # table there is none, and no Decimal gets hashed (that is slow).
+    floor = min(a[0] for a in positive) * TEN_THOUSAND
+    for v, where, name, column in positive:
         if limit is not None and v >= limit:
             out.append(
                 F.finding(
@@ -470,7 +480,10 @@ def _unit_checks(out: list[Finding], amounts: _Amounts, total: tuple | None) -> 
                 )
             )
             continue
-        small = first.get(v.scaleb(-4))  # exact: only the exponent moves
+        if v < floor:
+            continue
+        target = v.scaleb(-4)  # exact: only the exponent moves
+        small = next((a for a in positive if a[0] == target), None)
         if small is not None:
             out.append(
                 F.finding(

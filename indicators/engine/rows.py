@@ -16,7 +16,7 @@ from indicators.engine.fmt import num, two
 from indicators.engine.numbers import round_half_up
 from indicators.engine.parse import OPERATOR_STARTS, OPERATOR_SUFFIXES, Measure, parse_measure
 from indicators.engine.types import TIERS, Finding, IndicatorRow, RowResult
-from indicators.engine.values import BAD, CENT, clean_text, is_blank_reason
+from indicators.engine.values import BAD, CENT, ZERO, clean_text, is_blank_reason
 from indicators.engine.values import num as read_num
 
 SIGN_SYMBOL = {">=": "≥", "<=": "≤", "=": "="}
@@ -50,6 +50,9 @@ _NOT_SCORED = ("not_scored",)
 _CACHE_MAX = 20000
 _measures: dict[str, Measure] = {}
 _units: dict[str, tuple[bool, str]] = {}
+_labels: dict[str, str] = {}
+# Last characters of texts that may end with a written operator (以上, 以下, 以内) or spaces.
+_SUFFIX_ENDS = frozenset("上下内 　\t\r\n")
 _wheres = [f"indicators[{i}]" for i in range(200)]
 
 
@@ -81,9 +84,11 @@ def _unit(unit: str) -> tuple[bool, str]:
 
 def _label(unit: str) -> str:
     """How a unit follows a number: "94.5%", "41 个"."""
-    if not unit:
-        return ""
-    return unit if unit[0] in "%‰" else " " + unit
+    label = unit if not unit or unit[0] in "%‰" else " " + unit
+    if len(_labels) >= _CACHE_MAX:
+        _labels.clear()
+    _labels[unit] = label
+    return label
 
 
 def _text(x: object) -> str:
@@ -186,10 +191,10 @@ def _x_le_ratio(B, A, u, w, score):
 
 
 def _x_le_linear(B, A, u, w, score):
-    note = "" if A > 0 else "（指标值为负，按其绝对值）"
+    note = "" if A > ZERO else "（指标值为负，按其绝对值）"
     if score is None:
         return f"{num(B)}{u} 超过 ≤{num(A)}{u} 达一倍及以上{note}，得 0 分"
-    absA = A if A > 0 else -A
+    absA = A if A > ZERO else -A
     return (
         f"{num(B)}{u} 超过 ≤{num(A)}{u}，按超出比例扣分{note}："
         f"(1 − ({num(B)} − {num(A)}) ÷ {num(absA)}) × {num(w)} = {num(score)}"
@@ -256,14 +261,14 @@ def score_row(i: int, row: IndicatorRow, R, out: list[Finding]) -> RowResult:
     if w is None:
         out.append(F.finding(F.WEIGHT_MISSING, where_of(i), f"{name}：分值空白，未计分"))
         return make_row(i, l1, l2, l3, None, None, self_s, _NOT_SCORED, "分值空白，未计分")
-    if w < 0:
+    if w < ZERO:
         out.append(F.finding(F.WEIGHT_INVALID, where_of(i), f"{name}：分值为负数（{num(w)}），未计分"))
         return make_row(i, l1, l2, l3, w, None, self_s, _NOT_SCORED, "分值为负数，未计分")
     if self_s is not None:
         if self_s > w:
             msg = f"{name}：自评 {num(self_s)} 分超过分值 {num(w)} 分"
             out.append(F.finding(F.SCORE_OVER_WEIGHT, where_of(i), msg))
-        elif self_s < 0:
+        elif self_s < ZERO:
             out.append(F.finding(F.SCORE_NEGATIVE, where_of(i), f"{name}：自评得分为负数（{num(self_s)}）"))
 
     kind = row.kind
@@ -337,17 +342,25 @@ def _kind_of(i, row, name, out) -> str:
 
 def _quantitative(i, row, name, w, self_s, R, out):
     """(score, explain, flags, computed by the rule) of a quantitative row."""
-    A = read_num(row.target)
-    B = read_num(row.actual)
+    A = row.target
+    if A.__class__ is not Decimal or not A.is_finite() or not -15 <= A.adjusted() < 15:
+        A = read_num(A)
+    B = row.actual
+    if B.__class__ is not Decimal or not B.is_finite() or not -15 <= B.adjusted() < 15:
+        B = read_num(B)
     if A is BAD:
         out.append(F.finding(F.VALUE_INVALID, where_of(i), f"{name}：指标值不是可用的数值，按空白处理"))
         A = None
     if B is BAD:
         out.append(F.finding(F.VALUE_INVALID, where_of(i), f"{name}：实际完成值不是可用的数值，按空白处理"))
         B = None
-    target_text = _text(row.target_text)
-    actual_text = _text(row.actual_text)
-    tm = _measure(target_text)
+    target_text = row.target_text
+    if target_text.__class__ is not str:
+        target_text = clean_text(target_text)
+    actual_text = row.actual_text
+    if actual_text.__class__ is not str:
+        actual_text = clean_text(actual_text)
+    tm = _measures.get(target_text) or _measure(target_text)
 
     sign = row.sign
     sign_given = sign == ">=" or sign == "<=" or sign == "="
@@ -356,7 +369,10 @@ def _quantitative(i, row, name, w, self_s, R, out):
     if A is None:
         A = tm.value
 
-    suspicious, unit = _unit(_text(row.unit))
+    unit = row.unit
+    if unit.__class__ is not str:
+        unit = clean_text(unit)
+    suspicious, unit = _units.get(unit) or _unit(unit)
     if suspicious:
         t = target_text.strip()
         out.append(
@@ -398,7 +414,9 @@ def _quantitative(i, row, name, w, self_s, R, out):
     # The actual: only parsed when it may carry an operator or stands in for a blank number.
     measured = True
     if actual_text:
-        if actual_text[0] in OPERATOR_STARTS or actual_text.rstrip().endswith(OPERATOR_SUFFIXES):
+        if actual_text[0] in OPERATOR_STARTS or (
+            actual_text[-1] in _SUFFIX_ENDS and actual_text.rstrip().endswith(OPERATOR_SUFFIXES)
+        ):
             am = _measure(actual_text)
             if am.has_operator:
                 if B is None and am.sign == "=":
@@ -428,27 +446,29 @@ def _quantitative(i, row, name, w, self_s, R, out):
         score, explain, flags = _self_scored(i, name, w, self_s, A, actual_text.strip(), measured, out)
         return score, explain, flags, False
 
-    u = _label(unit)
+    u = _labels.get(unit)
+    if u is None:
+        u = _label(unit)
     if sign != "<=":
         sym = SIGN_SYMBOL[sign]
         flags = _NONE
-        if A == 0:
-            ok = B == 0 if sign == "=" else B >= 0
-            score = R.full(w) if ok else ZERO2
+        if A == ZERO:
+            ok = B == ZERO if sign == "=" else B >= ZERO
+            score = round_half_up(w) if ok else ZERO2
             explain = (_x_zero, (sign, B, u, w, ok))
             if not ok:
                 flags = _SHORT
         elif B >= A:
-            score = R.full(w)
+            score = round_half_up(w)
             explain = (_x_met, (B, A, u, sym, w))
         else:
-            if A > 0:
+            if A > ZERO:
                 raw = B * w / A
                 fn = _x_ratio
             else:
                 raw = (B - A - A) * w / -A  # (1 − (A − B)/|A|) × w
                 fn = _x_gap
-            if raw > 0:
+            if raw > ZERO:
                 score = round_half_up(raw)
                 explain = (fn, (B, A, u, sym, w, score))
             else:
@@ -456,19 +476,19 @@ def _quantitative(i, row, name, w, self_s, R, out):
                 explain = (fn, (B, A, u, sym, w, None))
             flags = _SHORT
         k = R.over_k
-        if k is not None and A > 0 and k * A <= B:
+        if k is not None and A > ZERO and k * A <= B:
             score, explain, flags = _overachieved(i, row, name, A, B, unit, u, sym, k, score, explain, flags, R, out)
         return score, explain, flags, True
     if B <= A:
-        return R.full(w), (_x_le_met, (B, A, u, w)), _NONE, True
-    if A == 0:
+        return round_half_up(w), (_x_le_met, (B, A, u, w)), _NONE, True
+    if A == ZERO:
         return ZERO2, (_x_le_zero, (B, u)), _SHORT, True
-    if A > 0 and not R.linear:
+    if A > ZERO and not R.linear:
         score = round_half_up(A * w / B)
         return score, (_x_le_ratio, (B, A, u, w, score)), _SHORT, True
-    absA = A if A > 0 else -A
+    absA = A if A > ZERO else -A
     raw = (absA - B + A) * w / absA  # (1 − (B − A)/|A|) × w
-    if raw > 0:
+    if raw > ZERO:
         score = round_half_up(raw)
         return score, (_x_le_linear, (B, A, u, w, score)), _SHORT, True
     return ZERO2, (_x_le_linear, (B, A, u, w, None)), _SHORT, True
@@ -507,7 +527,7 @@ def _overachieved(i, row, name, A, B, unit, u, sym, k, score, explain, flags, R,
     deduct = R.over_deduct
     if deduct:
         raw = score - deduct
-        score = round_half_up(raw) if raw > 0 else ZERO2
+        score = round_half_up(raw) if raw > ZERO else ZERO2
     return score, (_x_over, (explain[0], explain[1], k, deduct, score)), flags
 
 
@@ -523,7 +543,7 @@ def _self_scored(i, name, w, self_s, A, actual_text, measured, out):
         out.append(F.finding(code, where_of(i), f"{name}：{what}，无法按规则计分，且自评得分空白，未计分"))
         return None, f"{what}，且自评得分空白，未计分", (flag, "not_scored")
     s = self_s if self_s < w else w
-    score = round_half_up(s) if s > 0 else ZERO2
+    score = round_half_up(s) if s > ZERO else ZERO2
     out.append(F.finding(code, where_of(i), f"{name}：{what}，无法按规则计算和核实，暂按自评 {num(self_s)} 分计"))
     return score, (_x_self, (what, score)), (flag, "self_scored")
 
@@ -537,12 +557,6 @@ def _qualitative(i, row, name, w, self_s, R, out):
             out.append(F.finding(F.TIER_UNKNOWN, where_of(i), f"{name}：完成档次“{given}”无法识别"))
     if tier is None:
         return _tier_inferred(i, name, w, self_s, R, out)
-    if self_s is not None:
-        # Most qualitative rows are the same few (tier, weight, score): reuse the result.
-        key = (tier, w, self_s)
-        hit = R.in_range.get(key)
-        if hit is not None:
-            return hit
     lo, hi, incl, label = R.tier_range(tier, w)
     if self_s is None:
         out.append(
@@ -550,11 +564,7 @@ def _qualitative(i, row, name, w, self_s, R, out):
         )
         return None, f"{label}，未填写自评得分，未计分", _NOT_SCORED
     if lo <= self_s and (self_s <= hi if incl else self_s < hi):
-        hit = (round_half_up(self_s), (_x_tier, (label, self_s, lo, hi)), _NONE)
-        if len(R.in_range) > 4096:
-            R.in_range.clear()
-        R.in_range[key] = hit
-        return hit
+        return round_half_up(self_s), (_x_tier, (label, self_s, lo, hi)), _NONE
     if self_s < lo:
         s = lo
     else:
@@ -578,7 +588,7 @@ def _tier_inferred(i, name, w, self_s, R, out):
         out.append(F.finding(F.SCORE_MISSING, where_of(i), f"{name}：未选择完成档次，也未填写自评得分，未计分"))
         return None, "未选择完成档次，也无自评得分，未计分", _NOT_SCORED
     s = self_s if self_s < w else w
-    if s < 0:
+    if s < ZERO:
         s = ZERO2
     tier = "unmet"
     for t in TIERS:

@@ -53,12 +53,10 @@ class _Rules:
         "denominator",
         "findings",
         "fixed_execution",
-        "fulls",
-        "in_range",
+        "labels",
         "linear",
         "over_deduct",
         "over_k",
-        "ranges",
         "rules",
         "source",
         "step_deduct",
@@ -103,7 +101,7 @@ class _Rules:
         if method == "step":
             per, _ = clean_num(getattr(rs, "execution_step_per", None))
             deduct, _ = clean_num(getattr(rs, "execution_step_deduct", None))
-            if per is None or per <= 0 or deduct is None or deduct < 0:
+            if per is None or per <= ZERO or deduct is None or deduct < ZERO:
                 bad.append("execution_step（需每档百分点 > 0、扣分 ≥ 0）")
             else:
                 self.step_per, self.step_deduct = per, deduct
@@ -111,7 +109,7 @@ class _Rules:
         try:
             for pair in as_items(getattr(rs, "total_caps_by_execution", ())):
                 below, top = (clean_num(x)[0] for x in pair)
-                if below is None or top is None or top < 0:
+                if below is None or top is None or top < ZERO:
                     bad.append(f"total_caps_by_execution 中的 {pair!r}")
                 else:
                     caps.append((below, top))
@@ -120,7 +118,7 @@ class _Rules:
         self.caps = tuple(caps)
         self.linear = opt("reverse_formula", ("linear", "ratio")) == "linear"
         self.over_k = dec("overachievement_ratio", lo=ZERO, none_ok=True)
-        if self.over_k is not None and self.over_k <= 0:
+        if self.over_k is not None and self.over_k <= ZERO:
             self.over_k = None
         self.over_deduct = dec("overachievement_deduction", lo=ZERO)
         tiers = getattr(rs, "qualitative_tiers", d.qualitative_tiers)
@@ -148,35 +146,18 @@ class _Rules:
         self.findings = tuple(
             F.finding(F.RULES_INVALID, "rules", f"评分规则 {item} 无效，按默认规则计算") for item in bad
         )
-        self.fulls: dict[Decimal, Decimal] = {}
-        self.ranges: dict[tuple[str, Decimal], tuple] = {}
-        self.in_range: dict[tuple[str, Decimal, Decimal], tuple] = {}
-
-    def full(self, w: Decimal) -> Decimal:
-        """The full score of weight w, rounded like every score (weights recur: cached)."""
-        score = self.fulls.get(w)
-        if score is None:
-            if len(self.fulls) > 4096:
-                self.fulls.clear()
-            score = self.fulls[w] = round_half_up(w)
-        return score
+        self.labels = {t: f"{TIER_NAMES[t]}（{tier_band(t, hi, lo)}）" for t in TIER_NAMES}
 
     def tier_range(self, tier: str, w: Decimal) -> tuple[Decimal, Decimal, bool, str]:
-        """(low, high, high included, label) of a qualitative tier, in points of weight w."""
-        key = (tier, w)
-        r = self.ranges.get(key)
-        if r is None:
-            if tier == "met":
-                lo, hi, incl = self.tier_hi * w, w, True
-            elif tier == "partial":
-                lo, hi, incl = self.tier_lo * w, self.tier_hi * w, False
-            else:
-                lo, hi, incl = ZERO, self.tier_lo * w, False
-            label = f"{TIER_NAMES[tier]}（{tier_band(tier, *self.tiers_pct)}）"
-            if len(self.ranges) > 4096:
-                self.ranges.clear()
-            r = self.ranges[key] = (lo, hi, incl, label)
-        return r
+        """(low, high, high included, label) of a qualitative tier, in points of weight w.
+
+        Not cached by weight: hashing a Decimal costs more than the two products.
+        """
+        if tier == "met":
+            return self.tier_hi * w, w, True, self.labels[tier]
+        if tier == "partial":
+            return self.tier_lo * w, self.tier_hi * w, False, self.labels[tier]
+        return ZERO, self.tier_lo * w, False, self.labels[tier]
 
 
 _rules_cache: dict[object, _Rules] = {}
@@ -228,7 +209,7 @@ def grade_for(total: Decimal | None, bands: tuple[Decimal, Decimal, Decimal] = _
 def _execution(budget: object, R: _Rules, out: list[Finding]):
     """(rate in percent, score, explanation) of the level-1 预算执行率."""
     w, bad = clean_num(getattr(budget, "execution_weight", None))
-    if bad or w is None or w < 0:
+    if bad or w is None or w < ZERO:
         out.append(F.finding(F.WEIGHT_MISSING, "budget.total", "预算执行率分值空白或无效，未计分"))
         return None, None, "预算执行率分值空白或无效，未计分"
     total = None
@@ -246,25 +227,25 @@ def _execution(budget: object, R: _Rules, out: list[Finding]):
         msg = f"{what}空白，预算执行率未计分"
         out.append(F.finding(F.BUDGET_BLANK, "budget.total", msg))
         return None, None, msg
-    if denom == 0:
+    if denom == ZERO:
         msg = f"部门预算总额的{label}为 0，执行率无法计算，未计分"
         out.append(F.finding(F.BUDGET_ZERO, "budget.total", msg))
         return None, None, msg
-    if denom < 0 or executed < 0:
+    if denom < ZERO or executed < ZERO:
         return None, None, "预算金额为负数，执行率无法计分"
     rate = executed * HUNDRED / denom
     base = f"预算执行率 = {two(executed)} ÷ {two(denom)}（{label}）= {pct(rate)}"
     if R.step_per is not None:
         short = HUNDRED - rate
-        if short < 0:
+        if short < ZERO:
             short = ZERO if R.cap else -short
         steps = short // R.step_per
         raw = w - steps * R.step_deduct
-        if raw < 0:
+        if raw < ZERO:
             raw = ZERO
         score = round_half_up(raw)
-        if steps == 0:
-            how = "，未满一档不扣分" if short > 0 else ""
+        if steps == ZERO:
+            how = "，未满一档不扣分" if short > ZERO else ""
             return rate, score, f"{base}{how}，得满分 {num(w)}"
         off = "超出" if rate > HUNDRED else "低于"
         return (
@@ -274,7 +255,7 @@ def _execution(budget: object, R: _Rules, out: list[Finding]):
                 f"{base}，{off} 100% {num(short)} 个百分点，"
                 f"每满 {num(R.step_per)} 个百分点扣 {num(R.step_deduct)} 分"
                 f"（不足一档的部分不扣）：{num(w)} − {num(steps)} × {num(R.step_deduct)} = {num(score)}"
-                + ("（最低 0 分）" if raw == 0 else "")
+                + ("（最低 0 分）" if raw == ZERO else "")
             ),
         )
     r = rate / HUNDRED
@@ -287,7 +268,7 @@ def _execution(budget: object, R: _Rules, out: list[Finding]):
         score = round_half_up(w)
         return rate, score, f"{base}，超过 100% 按 100% 计，得满分 {num(w)}"
     raw = (2 - r) * w
-    if raw < 0:
+    if raw < ZERO:
         raw = ZERO
     score = round_half_up(raw)
     return rate, score, f"{base}，超出 100% 的部分视为偏差：(1 − |1 − {pct(rate)}|) × {num(w)} = {num(score)}"
@@ -398,7 +379,7 @@ def _score(report: ReportInput) -> ReportResult:
         if not applicable:
             continue
         w = r.weight
-        if w is None or w < 0:
+        if w is None or w < ZERO:
             w = ZERO
         s = r.score
         if s is None:
