@@ -1,0 +1,12 @@
+"""Published reports for everyone; included from perfeval/urls.py under "public/" (namespace "public")."""
+
+from django.urls import path
+
+from reports import public_views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", public_views.index, name="index"),
+    path("<int:pk>/", public_views.report_page, name="report"),
+]

@@ -1,0 +1,78 @@
+"""Public pages: published reports by round and department, and one published report, without login.
+
+Only published reports exist here (reports.public_selectors): anything else is a 404
+for everyone, logged in or not. The PDF is the archived copy the approval stored
+(reports.pdf, URL "pdf:archive_latest"), linked when there is one.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET
+
+from reports import public_selectors, review_presenters
+from reports.scoring import report_score
+
+# The archived PDF of a published report, served by reports.pdf.
+PDF_URL_NAME = "pdf:archive_latest"
+
+
+def pdf_url(report) -> str:
+    if not getattr(report, "has_archive", False):
+        return ""
+    try:
+        return reverse(PDF_URL_NAME, args=[report.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_GET
+def index(request):
+    rounds = public_selectors.published_rounds()
+    departments = public_selectors.published_departments()
+    round_id = _int(request.GET.get("round"))
+    department_id = _int(request.GET.get("department"))
+    reports = public_selectors.published_reports(round_id=round_id, department_id=department_id)
+    for report in reports:
+        report.pdf_url = pdf_url(report)
+        report.grade_key = review_presenters.grade_key(report.grade)
+    grouped = [(round_, list(items)) for round_, items in groupby(reports, key=lambda r: r.round)]
+    return render(
+        request,
+        "public/index.html",
+        {
+            "rounds": rounds,
+            "departments": departments,
+            "round_id": round_id,
+            "department_id": department_id,
+            "grouped": grouped,
+            "count": len(reports),
+        },
+    )
+
+
+@require_GET
+def report_page(request, pk: int):
+    report = public_selectors.published_report(pk=pk)
+    result = report_score(report)
+    return render(
+        request,
+        "public/report.html",
+        {
+            "report": report,
+            "result": result,
+            "sheet": review_presenters.sheet(report, result),
+            "grade_key": review_presenters.grade_key(result.grade),
+            "pdf_url": pdf_url(report),
+        },
+    )

@@ -1,0 +1,14 @@
+"""The bureau's review pages; included from perfeval/urls.py under "review/" (namespace "review")."""
+
+from django.urls import path
+
+from reports import review_views
+
+app_name = "review"
+
+urlpatterns = [
+    path("", review_views.queue, name="queue"),
+    path("<int:pk>/", review_views.review_page, name="report"),
+    path("<int:pk>/save/", review_views.review_save, name="save"),
+    path("<int:pk>/transition/", review_views.review_transition, name="transition"),
+]

@@ -1,0 +1,229 @@
+"""The bureau's review pages: the queue of a round and the review of one report.
+
+Reviewers and admins only (an accountant gets a 403, an anonymous visitor the login
+page); every report comes through reports.review_selectors, scoped to the reviewer's
+departments (another department's report is a 404). Every state change goes through
+reports.workflow.report_transition, every review input through reports.review.
+"""
+
+from __future__ import annotations
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from reports import history, review_presenters, review_selectors
+from reports.models import Report
+from reports.review import changes_since_previous_submission, report_review_save
+from reports.review_forms import ReviewForm, TransitionForm, service_errors
+from reports.scoring import report_score
+from reports.workflow import ACTION_LABELS, allowed_actions, report_transition
+
+S = Report.State
+BUREAU_ACTIONS = ("return", "approve", "reopen", "publish")
+DONE_MESSAGES = {
+    "return": gettext_lazy("报告已退回部门修改。"),
+    "approve": gettext_lazy("报告已审核通过。"),
+    "reopen": gettext_lazy("报告已重新打开，退回部门修改。"),
+    "publish": gettext_lazy("报告已公开。"),
+}
+SORT_COLUMNS = (
+    # (sort key, label, numeric)
+    ("dept", gettext_lazy("部门"), False),
+    ("state", gettext_lazy("状态"), False),
+    ("submitted", gettext_lazy("送审时间"), False),
+    ("self", gettext_lazy("自评得分"), True),
+    ("rule", gettext_lazy("规则得分"), True),
+    ("grade", gettext_lazy("等级"), False),
+    ("findings", gettext_lazy("错误 / 提示"), True),
+)
+
+
+# ------------------------------------------------------------------------------ the queue
+
+
+@login_required
+@require_GET
+def queue(request):
+    review_selectors.require_bureau(request.user)
+    rounds = review_selectors.review_rounds()
+    round_ = next((r for r in rounds if str(r.pk) == request.GET.get("round")), None)
+    round_ = round_ or review_selectors.default_round(rounds)
+    context = {"rounds": rounds, "round": round_, "reports": [], "counts": {}}
+    if round_ is None:
+        return render(request, "review/queue.html", context)
+    state = request.GET.get("state", "")
+    grade = request.GET.get("grade", "")
+    flt = review_selectors.QueueFilter(
+        state=state if state in S.values else "",
+        grade=grade if grade in review_selectors.GRADES else "",
+        overdue=request.GET.get("overdue") == "1",
+    )
+    sort = review_selectors.parse_sort(request.GET.get("sort"))
+    today = timezone.localdate()
+    keep = {"round": round_.pk}
+    keep.update(
+        {k: v for k, v in (("state", flt.state), ("grade", flt.grade), ("overdue", "1" if flt.overdue else "")) if v}
+    )
+    reports = review_selectors.review_queue(user=request.user, round_=round_, flt=flt, sort=sort, today=today)
+    for report in reports:
+        report.grade_key = review_presenters.grade_key(report.grade)
+    counts = review_selectors.queue_counts(user=request.user, round_=round_, today=today)
+    context.update(
+        {
+            "reports": reports,
+            "counts": counts,
+            "filter": flt,
+            "sort": sort,
+            "state_options": [(value, label, counts[value]) for value, label in S.choices],
+            "grade_options": [(g, counts["grades"][g]) for g in review_selectors.GRADES],
+            "headers": _headers(sort, keep),
+            "deadline_passed": today > round_.deadline,
+            "filtered": bool(flt.state or flt.grade or flt.overdue),
+            "base_query": urlencode({"round": round_.pk}),
+            "sort_query": urlencode({"sort": sort.param}) if sort != review_selectors.DEFAULT_SORT else "",
+        }
+    )
+    return render(request, "review/queue.html", context)
+
+
+def _headers(sort, keep: dict) -> list[dict]:
+    headers = []
+    for key, label, numeric in SORT_COLUMNS:
+        descending = not sort.descending if sort.key == key else numeric  # figures: highest first
+        param = ("-" if descending else "") + key
+        headers.append(
+            {
+                "label": label,
+                "numeric": numeric,
+                "url": "?" + urlencode({**keep, "sort": param}),
+                "state": ("desc" if sort.descending else "asc") if sort.key == key else "",
+            }
+        )
+    return headers
+
+
+# ------------------------------------------------------------------------------ one report
+
+
+@login_required
+@require_GET
+def review_page(request, pk: int):
+    report = review_selectors.review_report(user=request.user, pk=pk)
+    return _render_review(request, report)
+
+
+def _render_review(
+    request, report: Report, *, form: ReviewForm | None = None, typed=None, errors=None, status: int = 200
+):
+    user = request.user
+    result = report_score(report)
+    submitted = review_selectors.submission_times(report)
+    changed = history.without_derived(changes_since_previous_submission(report))
+    changes, marks = review_presenters.change_views(report, changed)
+    can_review = report.state == S.SUBMITTED and rules.has_perm("reports.review_report_object", user, report)
+    actions = [a for a in allowed_actions(report=report, user=user) if a in BUREAU_ACTIONS]
+    if form is not None:
+        typed = form.typed()
+    errors = errors or {}
+    events = review_selectors.report_timeline(report)
+    context = {
+        "report": report,
+        "sheet": review_presenters.sheet(report, result, marks=marks, typed=typed, errors=errors),
+        "result": result,
+        "grade_key": review_presenters.grade_key(result.grade),
+        "changes": changes,
+        "submission_count": len(submitted),
+        "last_submitted_at": submitted[-1] if submitted else None,
+        "previous_submitted_at": submitted[-2] if len(submitted) > 1 else None,
+        "can_review": can_review,
+        "actions": actions,
+        "admin_actions": [a for a in actions if a in ("reopen", "publish")],
+        "action_labels": ACTION_LABELS,
+        "typed": typed or {},
+        "opinion": (typed or {}).get("opinion", report.review_opinion),
+        "errors": errors,
+        "timeline": review_presenters.timeline(events),
+        "timeline_truncated": len(events) >= review_selectors.TIMELINE_LIMIT,
+        "queue_url": reverse("review:queue") + f"?round={report.round_id}",
+        "overdue": report.state in review_selectors.NOT_HANDED_IN and timezone.localdate() > report.round.deadline,
+    }
+    return render(request, "review/report.html", context, status=status)
+
+
+@login_required
+@require_POST
+def review_save(request, pk: int):
+    """The reviewer's scores, comments and opinion; then, if a button says so, 退回 or 审核通过.
+
+    All of it or nothing: a refused decision keeps nothing of what was typed (the page
+    comes back with it, and the reason at its field).
+    """
+    report = review_selectors.review_report(user=request.user, pk=pk)
+    form = ReviewForm(report, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("有填写错误，未保存。请按提示修改。"))
+        return _render_review(request, report, form=form, errors=form.field_errors(), status=400)
+    data = form.cleaned_data
+    decision = data["decision"]
+    try:
+        with transaction.atomic():
+            changed = report_review_save(report=report, actor=request.user, rows=form.rows(), opinion=data["opinion"])
+            if decision:
+                report_transition(
+                    report=report,
+                    action=decision,
+                    actor=request.user,
+                    reason=data["reason"],
+                    override=data["override"],
+                    expected_version=data["version"],
+                )
+    except ValidationError as exc:
+        errors = service_errors(exc, decision=decision, override=data["override"])
+        messages.error(request, _("未保存：") + "；".join(m for msgs in errors.values() for m in dict.fromkeys(msgs)))
+        return _render_review(request, report, form=form, errors=errors, status=400)
+    if decision:
+        messages.success(request, DONE_MESSAGES[decision])
+    elif changed:
+        messages.success(request, _("审核意见已保存（%(n)d 项修改）。") % {"n": changed})
+    else:
+        messages.info(request, _("没有需要保存的修改。"))
+    return redirect("review:report", pk=report.pk)
+
+
+@login_required
+@require_POST
+def review_transition(request, pk: int):
+    """A state change from the review page without review inputs: 重新打开, 公开 (admins)."""
+    report = review_selectors.review_report(user=request.user, pk=pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("无效的操作。"))
+        return redirect("review:report", pk=report.pk)
+    data = form.cleaned_data
+    try:
+        report_transition(
+            report=report,
+            action=data["action"],
+            actor=request.user,
+            reason=data["reason"],
+            override=data["override"],
+            expected_version=data["version"],
+        )
+    except ValidationError as exc:
+        errors = service_errors(exc, decision=data["action"], override=data["override"])
+        messages.error(request, "；".join(m for msgs in errors.values() for m in dict.fromkeys(msgs)))
+        errors[f"{data['action']}_reason"] = errors.pop("reason", [])
+        typed = {f"{data['action']}_reason": data["reason"]}
+        return _render_review(request, report, typed=typed, errors=errors, status=400)
+    messages.success(request, DONE_MESSAGES[data["action"]])
+    return redirect("review:report", pk=report.pk)
