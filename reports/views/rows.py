@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from django.utils.safestring import SafeString, mark_safe
 
+from reports.review_notes import review_note_html
 from reports.views.presenters import IndicatorRowView
 
 
@@ -166,7 +167,7 @@ def indicator_row_html(
         required = f' aria-required="true" placeholder="{L["reason_needed"]}"' if row.short else ""
         out.append(
             f'<td class="c-reason"><textarea name="{p}reason" data-field="reason" rows="1"'
-            f' aria-label="{L["reason"]}"{required}>\n{escape(reason)}</textarea></td>'
+            f' aria-label="{L["reason"]}"{required}>\n{escape(reason)}</textarea>{review_note_html(row.stored)}</td>'
         )
         buttons = ""
         if row.custom:
@@ -177,7 +178,7 @@ def indicator_row_html(
             )
         out.append(f'<td class="c-act">{buttons}</td>')
     else:
-        out.append(f'<td class="c-reason">{escape(reason).replace(chr(10), "<br>")}</td>')
+        out.append(f'<td class="c-reason">{escape(reason).replace(chr(10), "<br>")}{review_note_html(row.stored)}</td>')
     out.append("</tr>")
     return mark_safe("".join(out))
 
