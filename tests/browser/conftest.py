@@ -31,15 +31,20 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """Pages in fresh contexts (separate sessions), closed after the test."""
+    """Pages in fresh contexts (separate sessions), closed after the test.
+
+    `new_page("accountant")` starts signed in, for tests that are not about the login form.
+    """
     contexts = []
 
-    def make():
+    def make(signed_in_as: str | None = None):
         context = browser.new_context(
             base_url=live_server.url, locale="zh-CN", viewport={"width": 1600, "height": 1000}
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
+        if signed_in_as:
+            context.add_cookies([session_cookie(signed_in_as, live_server.url)])
         return context.new_page()
 
     yield make
@@ -53,3 +58,17 @@ def log_in(page, username: str, password: str = "perfeval-demo") -> None:
     page.fill("input[name=password]", password)
     page.click("form:has(input[name=password]) button[type=submit]")
     page.wait_for_selector("table.list")
+
+
+def session_cookie(username: str, url: str) -> dict:
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": url,
+    }
