@@ -231,7 +231,8 @@ def sheet(
                 changed=marks.indicators.get(row.pk, set()),
                 reviewer_score=typed.get(score_name, num(row.reviewer_score) or ""),
                 review_comment=typed.get(comment_name, row.review_comment),
-                errors=errors.get(score_name, []) + errors.get(comment_name, []),
+                errors=[_as_reviewers(m, row.level3) for m in errors.get(score_name, [])]
+                + errors.get(comment_name, []),
             )
         )
     task_list = list(report.tasks.all())
@@ -259,6 +260,18 @@ def sheet(
         "findings": findings,
         "L": {"points": _("分"), "rule": _("规则"), "self": _("自评")},
     }
+
+
+def _as_reviewers(message: str, level3: str) -> str:
+    """An engine message about a score, said of the reviewer's score, without the row's name.
+
+    The review service checks a reviewer score by scoring the report with it in place of
+    the department's, so the engine calls it 自评.
+    """
+    prefix = f"{level3}："
+    if message.startswith(prefix):
+        message = message[len(prefix) :]
+    return message.replace("自评", _("审核得分"), 1)
 
 
 def _finding_href(f: dict, indicators: list, tasks: list) -> str:
