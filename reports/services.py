@@ -22,6 +22,7 @@ from indicators import engine
 from indicators.engine import parse_measure
 from indicators.engine.types import KINDS, SIGNS, TIERS
 from reports import history
+from reports.forms import actual_display
 from reports.interchange.document import to_engine_input
 from reports.interchange.store import budget_lines, report_queryset, report_to_document
 from reports.models import NARRATIVE_FIELDS, Report, ReportEvent, ReportIndicator, ReportTask
@@ -94,12 +95,6 @@ def _measured(text: str) -> Decimal | None:
     if measure.value is None or measure.has_operator:
         return None
     return measure.value
-
-
-def _actual_shown(row: ReportIndicator) -> str:
-    from reports.forms import actual_display
-
-    return actual_display(row)
 
 
 def report_apply(*, report: Report, data: dict) -> Plan:
@@ -202,7 +197,7 @@ def _apply_indicators(report: Report, items: list[dict], plan: Plan) -> None:
             else:
                 _set(row, "tier", tier, changed)
         text = item.get("actual_text") or ""
-        if text != _actual_shown(row) or "kind" in changed:
+        if text != actual_display(row) or "kind" in changed:
             _set(row, "actual_text", text, changed)
             if row.kind == "quantitative":
                 _set(row, "actual", _measured(text), changed)
