@@ -6,6 +6,7 @@ queued, with a compare-and-set, so a task delivered twice renders once.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import uuid
 
@@ -13,24 +14,48 @@ from django.db import transaction
 from django.utils import timezone
 
 from reports.models import Report, ReportRender
-from reports.pdf.archive import report_archive_create, write_once
+from reports.pdf.archive import media_path, report_archive_create, write_once
 from reports.pdf.context import FINAL_STATES, PARTS
 from reports.pdf.render import render_pdf
 
 logger = logging.getLogger(__name__)
 S = ReportRender.Status
 RENDER_DIR = "renders"
+KEEP_DOWNLOADS = datetime.timedelta(days=1)  # rendered copies (not archives) are kept a day
 
 
 def render_request(
     *, report: Report, actor=None, part: str = "both", purpose: str = ReportRender.Purpose.DOWNLOAD
 ) -> ReportRender:
-    """Record a request and enqueue its task once the surrounding transaction commits."""
+    """Record a request and enqueue its task once the surrounding transaction commits.
+
+    A download already waiting for the same report and part is returned instead of a
+    second one: pressing the button twice does not render twice.
+    """
     if part not in PARTS:
         raise ValueError(f"part must be one of {PARTS}")
+    if purpose == ReportRender.Purpose.DOWNLOAD:
+        _prune_downloads()
+        waiting = ReportRender.objects.filter(
+            report=report, part=part, purpose=purpose, status__in=(S.QUEUED, S.RUNNING)
+        ).first()
+        if waiting is not None:
+            return waiting
     render = ReportRender.objects.create(report=report, requested_by=actor, part=part, purpose=purpose)
     transaction.on_commit(lambda: _enqueue(render.pk))
     return render
+
+
+def _prune_downloads() -> None:
+    old = ReportRender.objects.filter(
+        purpose=ReportRender.Purpose.DOWNLOAD, created_at__lt=timezone.now() - KEEP_DOWNLOADS
+    )
+    for name in old.exclude(file="").values_list("file", flat=True):
+        try:
+            media_path(name).unlink(missing_ok=True)
+        except Exception:
+            logger.warning("could not remove the old rendered PDF %s", name)
+    old.delete()
 
 
 def report_archive_request(*, report_id: int, actor_id: int | None = None) -> ReportRender | None:

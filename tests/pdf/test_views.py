@@ -126,3 +126,23 @@ def test_a_tampered_archive_is_not_served(client, personas, seed_report, fake_re
 def test_no_archive_is_a_404(client, personas, seed_report):
     report = Report.objects.get(department__code="206001")
     assert client.get(reverse("pdf:archive_latest", args=[report.pk])).status_code == 404
+
+
+def test_pressing_twice_renders_once_and_old_downloads_go(client, personas, seed_report, fake_render, media):
+    import datetime
+
+    from django.utils import timezone
+
+    client.force_login(personas["accountant_a"])
+    first = client.post(reverse("pdf:request", args=[seed_report.pk]), {"part": "table"})
+    second = client.post(reverse("pdf:request", args=[seed_report.pk]), {"part": "table"})
+    assert first["Location"] == second["Location"]  # still queued: the same request
+    assert ReportRender.objects.filter(report=seed_report).count() == 1
+    old = ReportRender.objects.get(report=seed_report)
+    services.render_run(old.pk)
+    old.refresh_from_db()
+    path = media_path(old.file.name)
+    assert path.exists()
+    ReportRender.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
+    client.post(reverse("pdf:request", args=[seed_report.pk]), {"part": "table"})
+    assert not ReportRender.objects.filter(pk=old.pk).exists() and not path.exists()
