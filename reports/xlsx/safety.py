@@ -227,7 +227,7 @@ def open_workbook(data: bytes):
         raise SpreadsheetRefused("工作簿内容无法读取（文件损坏、编码错误或不是 Excel 生成的 .xlsx）。") from None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Cell:
     row: int
     column: int
@@ -238,8 +238,32 @@ class Cell:
         return f"{get_column_letter(self.column)}{self.row}"
 
 
+_FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL_REF_RE = re.compile(rb'\sr="([A-Z]{1,3}[0-9]{1,7})"')
+
+
+def _refuse_formulas(ws) -> None:
+    """Any formula in the sheet, found in its XML before a cell is parsed; named by its cell."""
+    try:
+        xml = ws.parent._archive.read(ws._worksheet_path)
+    except (AttributeError, KeyError):  # not a read-only sheet of a zip: nothing to scan
+        return
+    match = _FORMULA_RE.search(xml)
+    if match is None:
+        return
+    refs = _CELL_REF_RE.findall(xml, max(0, match.start() - 400), match.start())
+    ref = refs[-1].decode() if refs else "?"
+    end = xml.find(b"<", match.end())
+    text = xml[match.end() : end if end != -1 else match.end() + 40].decode("utf-8", "replace").lstrip(">")
+    formula = f"={text}"[:40] if text else "共享公式"
+    raise SpreadsheetRefused(
+        f"工作表“{ws.title}”{ref} 单元格是公式（{formula}），请改为直接填写数值或文字；"
+        "文字以 = 开头时请在前面加英文单引号 '。"
+    )
+
+
 def sheet_rows(ws, *, max_rows: int | None = None, max_columns: int | None = None) -> Iterator[list[Cell]]:
-    """Rows of a read-only sheet as Cells (trailing blanks dropped), refusing formulas and huge sheets.
+    """Rows of a read-only sheet as Cells (blank cells left out), refusing formulas and huge sheets.
 
     The size the sheet declares is checked first; then rows are read one at a time and counted,
     so a sheet that lies about its size is stopped at the cap all the same.
@@ -252,27 +276,20 @@ def sheet_rows(ws, *, max_rows: int | None = None, max_columns: int | None = Non
             f"工作表“{ws.title}”过大（{declared_rows or '?'} 行 × {declared_columns or '?'} 列），"
             f"上限为 {max_rows} 行 × {max_columns} 列。"
         )
+    _refuse_formulas(ws)
     # Read every cell that is there, whatever the declared dimension says.
     ws.reset_dimensions()
     try:
-        for number, row in enumerate(ws.iter_rows(), start=1):
+        for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
             if number > max_rows:
                 raise SpreadsheetRefused(f"工作表“{ws.title}”超过 {max_rows} 行，拒绝读取。")
-            cells = []
-            for index, cell in enumerate(row, start=1):
-                value = getattr(cell, "value", None)
-                if value is None or value == "":
-                    continue
-                if index > max_columns:
-                    raise SpreadsheetRefused(f"工作表“{ws.title}”超过 {max_columns} 列，拒绝读取。")
-                if getattr(cell, "data_type", None) == "f":
-                    ref = f"{get_column_letter(index)}{number}"
-                    raise SpreadsheetRefused(
-                        f"工作表“{ws.title}”{ref} 单元格是公式（{str(value)[:40]}），请改为直接填写数值或文字；"
-                        "文字以 = 开头时请在前面加英文单引号 '。"
-                    )
-                cells.append(Cell(number, index, value))
-            yield cells
+            if len(row) > max_columns and any(v is not None and v != "" for v in row[max_columns:]):
+                raise SpreadsheetRefused(f"工作表“{ws.title}”超过 {max_columns} 列，拒绝读取。")
+            yield [
+                Cell(number, index, value)
+                for index, value in enumerate(row, start=1)
+                if value is not None and value != ""
+            ]
     except SpreadsheetRefused:
         raise
     except Exception:
