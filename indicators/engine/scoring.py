@@ -371,23 +371,24 @@ def _score(report: ReportInput) -> ReportResult:
     first: dict[str, int] = {}
     names: list[tuple[int, str, str, bool]] = []
     for r in rows:
-        l1 = r.level1.strip()
-        applicable = "not_applicable" not in r.flags
-        names.append((r.index, l1, r.level3.strip(), applicable))
+        d = r.__dict__  # rows are made by make_row: fields are plain dict entries
+        l1 = d["level1"].strip()
+        applicable = "not_applicable" not in d["flags"]
+        names.append((d["index"], l1, d["level3"].strip(), applicable))
         if l1 not in first:
-            first[l1] = r.index
+            first[l1] = d["index"]
         if not applicable:
             continue
-        w = r.weight
+        w = d["weight"]
         if w is None or w < ZERO:
             w = ZERO
-        s = r.score
+        s = d["score"]
         if s is None:
             s = ZERO
-        ss = r.self_score
+        ss = d["self_score"]
         if ss is None:
             ss = ZERO
-        key = (l1, r.level2.strip())
+        key = (l1, d["level2"].strip())
         acc = l2_acc.get(key)
         if acc is None:
             l2_acc[key] = [w, s, ss]
