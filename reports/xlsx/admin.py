@@ -42,6 +42,13 @@ class SpreadsheetAdminMixin(ImportExportMixin):
     from_encoding = None
     import_help = ""
 
+    def has_import_permission(self, request):
+        # Importing adds and changes rows: whoever may not do both by hand may not import.
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
     def get_import_context_data(self, **kwargs):
         context = super().get_import_context_data(**kwargs)
         context["import_help"] = self.import_help

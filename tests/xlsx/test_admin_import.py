@@ -338,3 +338,51 @@ def test_admin_export_is_xlsx_with_inert_text(admin_client, five_hundred):
     row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "500000")
     cell = row[1]
     assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s" and cell.quotePrefix
+
+
+def test_template_and_coverage_exports_read_back_as_imports(admin_client, seed):
+    import io
+
+    import openpyxl
+
+    fields = {
+        f"templaterowresource_{name}": "on"
+        for name in (
+            "template_name",
+            "template_year",
+            "template_version",
+            "level1",
+            "level1_weight",
+            "level2",
+            "level3",
+            "kind",
+            "sign",
+            "target",
+            "target_text",
+            "unit",
+            "weight",
+        )
+    }
+    response = admin_client.post("/admin/indicators/template/export/", {"format": "0", "resource": "0", **fields})
+    assert response.status_code == 200, response.content[:500]
+    ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:6] == ("模板名称", "年度", "版本", "一级指标", "一级指标分值", "二级指标")
+    assert len(rows) == 1 + TemplateIndicator.objects.count()
+    # The exported tree imports back unchanged.
+    response = dry_run(admin_client, "/admin/indicators/template/import/", response.content)
+    result = response.context["result"]
+    assert result.totals["skip"] == len(rows) - 1, result.totals
+
+    fields = {f"roundcoverageresource_{n}": "on" for n in ("round_name", "round_year", "department", "department_name")}
+    response = admin_client.post("/admin/reports/round/export/", {"format": "0", "resource": "0", **fields})
+    ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [r[2] for r in ws.iter_rows(min_row=2, values_only=True)] == ["101001", "201001"]
+
+
+def test_staff_without_permissions_cannot_import(client, five_hundred):
+    from tests.conftest import make_user
+
+    clerk = make_user("x_clerk", is_staff=True)
+    client.force_login(clerk)
+    assert client.get(BUDGET_URL).status_code == 403
