@@ -30,10 +30,12 @@ def browser():
 
 
 @pytest.fixture
-def new_page(browser, live_server):
+def new_page(browser, live_server, transactional_db):
     """Pages in fresh contexts (separate sessions), closed after the test.
 
     `new_page("accountant")` starts signed in, for tests that are not about the login form.
+    Asking for transactional_db here sets the database up before the pages and flushes it
+    after they are closed, so a page's late request (an autosave on close) cannot race the flush.
     """
     contexts = []
 
