@@ -129,6 +129,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Uploads (spreadsheets, report files) are small documents; refuse anything large early.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A report form posts ~7 fields an indicator row; 1,000 (Django's default) caps it near 150 rows.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 
