@@ -12,9 +12,6 @@ from django.test import override_settings
 from departments.models import Department, Role
 from tests.conftest import make_user
 
-# Playwright's sync API runs an event loop; Django's ORM would refuse to run beside it.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CHROMIUM = os.environ.get("PERFEVAL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -99,6 +96,12 @@ def in_browser(scenario):
 
 
 @pytest.fixture
-def dash_browser():
-    """`dash_browser(scenario)` runs scenario(browser) in headless chromium and returns its result."""
+def dash_browser(monkeypatch):
+    """`dash_browser(scenario)` runs scenario(browser) in headless chromium and returns its result.
+
+    Playwright's sync API runs an event loop, beside which Django's ORM refuses to run unless
+    DJANGO_ALLOW_ASYNC_UNSAFE is set. Set for the browser tests only: a process-wide setting
+    would leak into `manage.py check --deploy` (tests/test_deploy.py), which rightly fails on it.
+    """
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     return in_browser
