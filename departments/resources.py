@@ -12,7 +12,6 @@ import contextlib
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from django.db.models import Q
 from import_export.fields import Field
 
 from departments.models import BudgetLine, Department, Role
@@ -300,13 +299,15 @@ class BudgetLineResource(SheetResource):
 
     def check_row(self, instance, row, errors, **kwargs):
         code = _code(row.get("部门编码"))
-        key = self.instance_key(row)
+        key = self.row_key or self.instance_key(row)
         if key is not None and code and "year" not in errors:
             self.duplicate(key, kwargs.get("row_number"), errors, "row")
             if (code, key[1]) in self.frozen:
                 _error(errors, "department", f"该部门 {key[1]} 年度的报告已送审或审核，预算情况不能再修改")
-        if instance.department_id and instance.year:
-            self.touched.add((instance.department_id, instance.year))
+
+    def after_save_instance(self, instance, row, **kwargs):
+        # Saved (new or changed), not skipped as unchanged: the report's budget moved.
+        self.touched.add((instance.department_id, instance.year))
 
     def after_import(self, dataset, result, **kwargs):
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors() or not self.touched:
@@ -314,11 +315,15 @@ class BudgetLineResource(SheetResource):
         from reports.models import Report, ReportEvent
         from reports.scoring import report_rescore
 
-        query = Q()
-        for department_id, year in self.touched:
-            query |= Q(department_id=department_id, round__year=year)
+        department_ids = {department_id for department_id, _year in self.touched}
+        years = {year for _department_id, year in self.touched}
         user = kwargs.get("user")
-        for report in Report.objects.filter(query, state__in=Report.EDITABLE_STATES):
+        reports = Report.objects.filter(
+            department_id__in=department_ids, round__year__in=years, state__in=Report.EDITABLE_STATES
+        ).select_related("round")
+        for report in reports:
+            if (report.department_id, report.round.year) not in self.touched:
+                continue
             ReportEvent.objects.create(
                 report=report,
                 actor=user if getattr(user, "pk", None) else None,

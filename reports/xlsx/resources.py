@@ -24,7 +24,7 @@ class KeyedInstanceLoader(BaseInstanceLoader):
         self.instances = {} if resource.refused or not len(dataset) else resource.load_instances(dataset)
 
     def get_instance(self, row):
-        key = self.resource.instance_key(row)
+        key = self.resource.row_key = self.resource.instance_key(row)
         return None if key is None else self.instances.get(key)
 
 
@@ -91,6 +91,7 @@ class SheetResource(resources.ModelResource):
         self._checked = None
         self.row_stop = False  # a row whose first error makes the rest meaningless
         self.previewed = 0
+        self.row_key = None
         self.current = None  # the row's instance, and its values before the row
         self.before = None
 
@@ -151,6 +152,7 @@ class SheetResource(resources.ModelResource):
 
     def import_row(self, row, instance_loader, **kwargs):
         self.row_stop = False
+        self.row_key = None  # set by KeyedInstanceLoader for the row at hand
         self.current = self.before = None
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row.values()):
             result = self.get_row_result_class()()

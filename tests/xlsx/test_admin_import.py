@@ -165,6 +165,10 @@ def test_budget_of_a_submitted_report_is_refused_and_drafts_are_rescored(admin_c
     seed.refresh_from_db()
     assert seed.execution_score == Decimal("10.00")  # rescored from the new total
     assert ReportEvent.objects.filter(report=seed, action="budget_import").count() == 1
+    # The same file again changes nothing, and says nothing happened to the report.
+    response = confirm(admin_client, BUDGET_URL, dry_run(admin_client, BUDGET_URL, xlsx(rows)))
+    assert response.status_code == 302
+    assert ReportEvent.objects.filter(report=seed, action="budget_import").count() == 1
 
 
 def test_header_problems_are_reported_once(admin_client, five_hundred):
