@@ -1,5 +1,16 @@
 """Scoring one indicator row (domain.md §4): the quantitative and qualitative rules.
 
+A target, B actual, w weight; every score rounded once, 2 places half up.
+- ≥ and =: B ≥ A → w, else B/A × w (≥ 0). A = 0: under = full only if B = 0; under ≥
+  any B ≥ 0 is full (nothing was asked for). A < 0: (1 − (A − B)/|A|) × w.
+- ≤: B ≤ A → w; else linear (1 − (B − A)/A) × w, 0 from B ≥ 2A, or ratio A/B × w.
+  A = 0 and B > 0 → 0; A < 0 → linear on |A| (a ratio of negatives means nothing).
+- Over-achievement (≥, = with A > 0): B ≥ k × A is flagged, needs a reason, may cost points.
+- No measured actual (blank, "完成", "≥80%") or no target: scored by the self score,
+  clamped to 0..w, with an error finding.
+- Qualitative: the self score must lie in its tier's range (met [t0, 100%], partial
+  [t1, t0), unmet [0, t1) of w); outside it is clamped in, inferred when no tier.
+
 This is the hot path (tens of rows a report, thousands of reports a round), so the
 common cases avoid repeated work: typed texts are parsed once per distinct text,
 Decimals seen before are known good, and explanations are formatted only when read
