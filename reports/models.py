@@ -343,9 +343,7 @@ class ReportArchive(models.Model):
     refuse UPDATE and DELETE as well.
     """
 
-    report = models.ForeignKey(
-        Report, verbose_name=_("报告"), on_delete=models.PROTECT, related_name="archives"
-    )
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.PROTECT, related_name="archives")
     version = models.PositiveIntegerField(_("归档版本"))
     file = models.FileField(_("文件"), max_length=300)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
@@ -432,8 +430,12 @@ class ReportRender(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["queued", "running", "done", "failed"]), name="report_render_status_valid"
             ),
-            models.CheckConstraint(condition=Q(part__in=["both", "narrative", "table"]), name="report_render_part_valid"),
-            models.CheckConstraint(condition=Q(purpose__in=["download", "archive"]), name="report_render_purpose_valid"),
+            models.CheckConstraint(
+                condition=Q(part__in=["both", "narrative", "table"]), name="report_render_part_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(purpose__in=["download", "archive"]), name="report_render_purpose_valid"
+            ),
         ]
 
     def __str__(self) -> str:
