@@ -10,7 +10,6 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indicators.engine import narrative
 from indicators.engine.narrative import (
     AMOUNT_UNKNOWN,
     CODES,
@@ -512,16 +511,3 @@ def test_garbage_inputs_never_raise(report, result):
 
 def test_codes_are_described():
     assert all(code.startswith("narrative.") and CODES[code] for code in CODES)
-
-
-def test_speed_of_a_seed_narrative():
-    report, result = seed_report(), seed_result()
-    narrative_findings(report, result)
-    runs = 50
-    start = time.perf_counter()
-    for _ in range(runs):
-        narrative._prepare_cached.cache_clear()
-        narrative._text_counts.cache_clear()
-        narrative_findings(report, result)
-    # Well under 1 ms on a developer machine; the bound leaves room for a loaded CI.
-    assert (time.perf_counter() - start) / runs < 0.02
