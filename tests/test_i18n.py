@@ -1,0 +1,81 @@
+"""Chinese by default, English for whoever chose it in the top bar (the django_language cookie)."""
+
+import gettext
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import trans_real
+
+
+@pytest.fixture(scope="module", autouse=True)
+def compiled_messages():
+    """The .mo files are build output (gitignored); compile them so this module stands alone."""
+    call_command("compilemessages", ignore=[".venv"], verbosity=0)
+    # A catalogue loaded earlier in this process (before compiling) would stay cached.
+    gettext._translations.clear()
+    trans_real._translations = {}
+    trans_real._default = None
+
+
+@pytest.fixture(autouse=True)
+def _restore_language():
+    """The middleware activates the request's language in this thread; don't let it leak."""
+    with translation.override(translation.get_language()):
+        yield
+
+
+@pytest.fixture
+def english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def test_login_page_is_chinese_by_default_even_for_an_english_browser(client):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "登录" in html
+    assert "用户名" in html
+    assert "Log in" not in html
+    assert response.headers["Content-Language"] == "zh-hans"
+
+
+def test_login_page_is_english_with_the_language_cookie(english):
+    response = english.get(reverse("login"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Log in" in html
+    assert "Username" in html
+    assert "Password" in html
+    assert "Department Performance Self-Evaluation" in html
+    assert "登录" not in html
+    assert "用户名" not in html
+    assert response.headers["Content-Language"] == "en"
+
+
+@pytest.mark.django_db
+def test_home_page_is_english_for_a_signed_in_user(english):
+    user = get_user_model().objects.create_user(username="i18n_user", password="pw-i18n_user")
+    english.force_login(user)
+    response = english.get(reverse("home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Self-evaluation report" in html
+    assert "Change password" in html
+    assert "Log out" in html
+    assert "No reports yet." in html
+    for chinese in ("自评报告", "修改密码", "退出", "暂无报告"):
+        assert chinese not in html
+
+
+@pytest.mark.django_db
+def test_home_page_is_chinese_without_the_cookie(client):
+    user = get_user_model().objects.create_user(username="i18n_zh", password="pw-i18n_zh")
+    client.force_login(user)
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "自评报告" in html
+    assert "Log out" not in html
