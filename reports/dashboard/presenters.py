@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from indicators.engine import round_half_up
@@ -41,11 +42,15 @@ GRADE_KEYS = {"优": "excellent", "良": "good", "中": "pass", "差": "poor"}
 
 
 def fmt(value) -> str:
-    """A score with 2 places, half up; "" when missing."""
+    """A score with 2 places, half up; "" when missing.
+
+    Digits, a sign and a point only, so marked safe: the table prints thousands of these and
+    escaping each again is a good part of the page's time.
+    """
     if value is None or value == "":
         return ""
     try:
-        return f"{round_half_up(Decimal(str(value)), 2):f}"
+        return SafeString(f"{round_half_up(Decimal(str(value)), 2):f}")
     except InvalidOperation:
         return ""
 
@@ -257,7 +262,7 @@ def _cell(score, weight) -> Record:
         return Record(text=fmt(score), share="", tone="")
     ratio = max(min(score / weight, Decimal(1)), Decimal(0))
     tone = next((name for bound, name in TONES if ratio >= bound), "low")
-    return Record(text=fmt(score), share=f"{ratio * 100:.0f}", tone=tone)
+    return Record(text=fmt(score), share=SafeString(f"{ratio * 100:.0f}"), tone=SafeString(tone))
 
 
 def report_url_maker():
@@ -267,7 +272,7 @@ def report_url_maker():
         head, tail = reverse("report", args=[marker]).split(str(marker))
     except NoReverseMatch:
         head, tail = "/reports/", "/"
-    return lambda pk: f"{head}{pk}{tail}"
+    return lambda pk: SafeString(f"{head}{int(pk)}{tail}")
 
 
 def table(
@@ -275,7 +280,8 @@ def table(
 ) -> list[Record]:
     """Table rows: formatted scores, the meters, earlier years and the change since the last of them."""
     url = report_url_maker()
-    state_labels = {key: str(label) for key, label in Report.State.choices}
+    # Our own words and the state keys (a check constraint holds them to the five): safe as they are.
+    state_labels = {key: SafeString(label) for key, label in Report.State.choices}
     execution_weight = round_.template.execution_weight
     rows = []
     for r in reports:
@@ -289,23 +295,23 @@ def table(
                 href=url(r.pk),
                 code=r.department.code,
                 name=r.department.display_name,
-                state=r.state,
+                state=SafeString(r.state) if r.state in state_labels else r.state,
                 state_label=state_labels.get(r.state, r.state),
                 execution=_cell(r.execution_score, execution_weight),
                 level1=[_cell(scores.get(col.name), col.weight) for col in level1],
                 self_total=fmt(r.self_total),
                 rule_total=fmt(r.rule_total),
                 grade=r.grade,
-                grade_key=GRADE_KEYS.get(r.grade, "none"),
+                grade_key=SafeString(GRADE_KEYS.get(r.grade, "none")),
                 # Counts and years as text: the template would localise every number it prints.
-                errors=str(r.error_count) if r.error_count else "",
-                warnings=str(r.warning_count) if r.warning_count else "",
+                errors=SafeString(r.error_count) if r.error_count else "",
+                warnings=SafeString(r.warning_count) if r.warning_count else "",
                 past=[
-                    Record(year=str(p.year), total=fmt(p.rule_total), href=url(p.report_id), grade=p.grade)
+                    Record(year=SafeString(p.year), total=fmt(p.rule_total), href=url(p.report_id), grade=p.grade)
                     for p in earlier
                 ],
                 delta="" if delta is None else fmt(abs(delta)),
-                trend="" if delta is None else "up" if delta > 0 else "down" if delta < 0 else "same",
+                trend=SafeString("" if delta is None else "up" if delta > 0 else "down" if delta < 0 else "same"),
                 hits=getattr(r, "hits", None),
             )
         )
