@@ -23,7 +23,9 @@ class RoundAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
 
     def get_data_for_export(self, request, queryset, **kwargs):
         # The export is the coverage: one row per round and department.
-        links = Round.departments.through.objects.filter(round__in=queryset)
+        links = Round.departments.through.objects.filter(round__in=queryset).order_by(
+            "round__year", "round__name", "department__code"
+        )
         return super().get_data_for_export(request, links, **kwargs)
 
 

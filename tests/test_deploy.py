@@ -16,6 +16,8 @@ def test_check_deploy_is_clean():
         "ALLOWED_HOSTS": "perfeval.example.gov.cn",
     }
     env.pop("DATABASE_URL", None)
+    # Browser tests allow Django's sync ORM under Playwright's loop; check --deploy rightly objects.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     proc = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -30,6 +32,7 @@ def test_check_deploy_is_clean():
 
 def test_production_refuses_to_start_without_a_secret():
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": ""}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     proc = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )

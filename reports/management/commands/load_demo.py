@@ -1,13 +1,22 @@
 from django.core.management.base import BaseCommand
 
 from reports.demo.build import load_demo
+from reports.demo.history import load_history
 
 
 class Command(BaseCommand):
-    help = "Load the demo data: the seed department's 2021 report and eight more departments (idempotent)."
+    help = (
+        "Load the demo data: the seed department's 2021 report, eight more departments in every state, "
+        "and their published 2020 reports for year over year (idempotent)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-history", action="store_true", help="skip the 2020 round")
 
     def handle(self, *args, **options):
         logins = load_demo()
+        if not options["no_history"]:
+            load_history()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / demo data ready."))
         self.stdout.write("演示账号 / demo logins (password for all: shown below):")
         for username, password, role in logins:
