@@ -262,15 +262,35 @@ class ReportFinding(models.Model):
         return f"{self.get_severity_display()} {self.where}: {self.message}"
 
 
-class EventQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise ValidationError(_("历史记录不能修改。"))
+        raise ValidationError(self.model.refuse_change)
 
     def delete(self):
-        raise ValidationError(_("历史记录不能删除。"))
+        raise ValidationError(self.model.refuse_delete)
 
 
-class ReportEvent(models.Model):
+class AppendOnly(models.Model):
+    """Rows written once: the model, its querysets and database triggers refuse the rest."""
+
+    refuse_change = _("记录不能修改。")
+    refuse_delete = _("记录不能删除。")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(self.refuse_change)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(self.refuse_delete)
+
+
+class ReportEvent(AppendOnly):
     """Append-only history: every transition and every change of a figure or text.
 
     Database triggers (see the migration) refuse UPDATE and DELETE as well.
@@ -302,7 +322,8 @@ class ReportEvent(models.Model):
     new_value = models.TextField(_("新值"), blank=True)
     message = models.TextField(_("说明"), blank=True)
 
-    objects = EventQuerySet.as_manager()
+    refuse_change = _("历史记录不能修改。")
+    refuse_delete = _("历史记录不能删除。")
 
     class Meta:
         ordering = ["report", "created_at", "pk"]
@@ -317,24 +338,8 @@ class ReportEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.label or self.action}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("历史记录不能修改。"))
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("历史记录不能删除。"))
-
-
-class ArchiveQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValidationError(_("归档文件不能修改。"))
-
-    def delete(self):
-        raise ValidationError(_("归档文件不能删除。"))
-
-
-class ReportArchive(models.Model):
+class ReportArchive(AppendOnly):
     """The PDF of an approved report, stored once with its SHA-256 and never changed.
 
     Each approval adds a version (reopening and approving again makes version 2 and
@@ -359,7 +364,8 @@ class ReportArchive(models.Model):
         related_name="+",
     )
 
-    objects = ArchiveQuerySet.as_manager()
+    refuse_change = _("归档文件不能修改。")
+    refuse_delete = _("归档文件不能删除。")
 
     class Meta:
         ordering = ["report", "version"]
@@ -372,14 +378,6 @@ class ReportArchive(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} v{self.version}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("归档文件不能修改。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("归档文件不能删除。"))
 
 
 class ReportRender(models.Model):
