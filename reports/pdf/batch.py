@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import re
 import time
@@ -81,6 +82,7 @@ def render_many(jobs: list[tuple[int, str, str]], *, workers: int = 2, progress=
         return outcomes
     warm_up()
     connections.close_all()
+    gc.freeze()  # what the parent loaded is shared with the workers, never walked by their collector
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(processes=workers, initializer=_worker_init) as pool:
         for outcome in pool.imap_unordered(_job, jobs):

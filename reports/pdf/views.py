@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResp
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from reports.models import Report, ReportArchive, ReportRender
@@ -90,7 +91,7 @@ def pdf_file(request, pk: int, render_id: int):
     try:
         data = media_path(render_obj.file.name).read_bytes()
     except (OSError, ArchiveCorrupt):
-        raise Http404("文件已不存在，请重新生成。") from None
+        raise Http404(_("文件已不存在，请重新生成。")) from None
     return _pdf_response(data, _filename(report, render_obj.part), attachment=True)
 
 
@@ -120,12 +121,12 @@ def archive_file(request, pk: int, version: int | None = None):
     if report is None or wanted is None or wanted != latest:
         report = report_get(user=request.user, pk=pk)  # 404 for whoever may not see it
     if wanted is None:
-        raise Http404("该报告没有此版本的归档文件。")
+        raise Http404(_("该报告没有此版本的归档文件。"))
     try:
         data = archive_read(wanted)
     except ArchiveCorrupt:
         logger.error("archive %s (report %s v%s) failed its SHA-256 check", wanted.pk, pk, wanted.version)
-        return HttpResponseServerError("归档文件校验失败（SHA-256 不符），已记录，请联系管理员。")
+        return HttpResponseServerError(_("归档文件校验失败（SHA-256 不符），已记录，请联系管理员。"))
     return _pdf_response(
         data, _filename(report, "both", f"（归档第{wanted.version}版）"), attachment=False, sha256=wanted.sha256
     )
