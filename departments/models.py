@@ -72,9 +72,7 @@ class Role(models.Model):
         verbose_name = _("角色")
         verbose_name_plural = _("角色")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=["accountant", "reviewer", "admin"]), name="role_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=["accountant", "reviewer", "admin"]), name="role_kind_valid"),
             models.CheckConstraint(
                 condition=~Q(kind="accountant") | Q(department__isnull=False),
                 name="role_accountant_has_department",

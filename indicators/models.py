@@ -65,9 +65,7 @@ class RuleSet(Frozen):
     execution_step_per = models.DecimalField(
         _("每差（百分点）"), null=True, blank=True, validators=NON_NEGATIVE, **WEIGHT
     )
-    execution_step_deduct = models.DecimalField(
-        _("扣分"), null=True, blank=True, validators=NON_NEGATIVE, **WEIGHT
-    )
+    execution_step_deduct = models.DecimalField(_("扣分"), null=True, blank=True, validators=NON_NEGATIVE, **WEIGHT)
     total_caps_by_execution = models.JSONField(
         _("按执行率限制总分"),
         default=list,
@@ -108,8 +106,7 @@ class RuleSet(Frozen):
                 name="ruleset_tiers_ordered",
             ),
             models.CheckConstraint(
-                condition=Q(grade_pass__lte=models.F("grade_good"))
-                & Q(grade_good__lte=models.F("grade_excellent")),
+                condition=Q(grade_pass__lte=models.F("grade_good")) & Q(grade_good__lte=models.F("grade_excellent")),
                 name="ruleset_grades_ordered",
             ),
         ]
@@ -131,9 +128,7 @@ class RuleSet(Frozen):
             raise ValidationError(errors)
 
     def engine_caps(self) -> tuple[tuple[Decimal, Decimal], ...]:
-        return tuple(
-            (Decimal(str(below)), Decimal(str(cap))) for below, cap in self.total_caps_by_execution or ()
-        )
+        return tuple((Decimal(str(below)), Decimal(str(cap))) for below, cap in self.total_caps_by_execution or ())
 
     def to_engine(self) -> engine.RuleSet:
         return engine.RuleSet(
@@ -169,9 +164,7 @@ class Template(Frozen):
         verbose_name_plural = _("指标模板")
         constraints = [
             models.UniqueConstraint(fields=["name", "year", "version"], name="template_unique_version"),
-            models.CheckConstraint(
-                condition=Q(execution_weight__gte=0), name="template_execution_weight_gte_0"
-            ),
+            models.CheckConstraint(condition=Q(execution_weight__gte=0), name="template_execution_weight_gte_0"),
         ]
 
     def __str__(self) -> str:
@@ -249,9 +242,7 @@ class Sign(models.TextChoices):
 class TemplateIndicator(TemplatePart):
     """A level-3 row of a template; level 2 is a name shared by its rows."""
 
-    template = models.ForeignKey(
-        Template, verbose_name=_("模板"), on_delete=models.CASCADE, related_name="indicators"
-    )
+    template = models.ForeignKey(Template, verbose_name=_("模板"), on_delete=models.CASCADE, related_name="indicators")
     level1 = models.ForeignKey(
         TemplateLevel1, verbose_name=_("一级指标"), on_delete=models.CASCADE, related_name="indicators"
     )
@@ -273,9 +264,7 @@ class TemplateIndicator(TemplatePart):
             models.CheckConstraint(
                 condition=Q(kind__in=["quantitative", "qualitative"]), name="template_indicator_kind_valid"
             ),
-            models.CheckConstraint(
-                condition=Q(sign__in=["", ">=", "<=", "="]), name="template_indicator_sign_valid"
-            ),
+            models.CheckConstraint(condition=Q(sign__in=["", ">=", "<=", "="]), name="template_indicator_sign_valid"),
             models.CheckConstraint(
                 condition=Q(weight__isnull=True) | Q(weight__gte=0), name="template_indicator_weight_gte_0"
             ),

@@ -18,9 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_budget_block(seed_report):
-    lines = {
-        line.row: line for line in BudgetLine.objects.filter(department=seed_report.department, year=2021)
-    }
+    lines = {line.row: line for line in BudgetLine.objects.filter(department=seed_report.department, year=2021)}
     assert (lines["total"].initial, lines["total"].annual, lines["total"].executed) == (
         D("477.48"),
         D("477.48"),

@@ -217,9 +217,7 @@ def variant_document(seed: dict, v: Variant) -> dict:
         if scored.score is not None:
             row["self_score"] = num(scored.score)
         if scored.score is not None and row["weight"] and scored.score < Decimal(row["weight"]):
-            row["reason"] = (
-                "受财政资金拨付进度和年度任务调整影响，未完全达到年初目标；下年度将加强预算执行监控。"
-            )
+            row["reason"] = "受财政资金拨付进度和年度任务调整影响，未完全达到年初目标；下年度将加强预算执行监控。"
     doc["budget"]["self_score"] = num(result.execution_score)
     doc["self_total"] = None
     doc["self_grade"] = ""
@@ -259,9 +257,7 @@ def _advance(report: Report, state: str, actor, when: datetime.datetime) -> None
             message="退回原因：请补充未完成指标的原因分析。" if step == "returned" else "",
         )
         previous = step
-        stamp = {"submitted": "submitted_at", "approved": "approved_at", "published": "published_at"}.get(
-            step
-        )
+        stamp = {"submitted": "submitted_at", "approved": "approved_at", "published": "published_at"}.get(step)
         if stamp:
             setattr(report, stamp, when)
     report.state = state

@@ -143,11 +143,7 @@ def weight_errors(doc: dict) -> list[str]:
                     f"与一级指标分值 {_fmt(weight)} 不符"
                 )
         level1_total = sum(
-            (
-                dec(n.get("weight")) or Decimal("0")
-                for n in declared
-                if n.get("applicable", True) is not False
-            ),
+            (dec(n.get("weight")) or Decimal("0") for n in declared if n.get("applicable", True) is not False),
             Decimal("0"),
         )
     else:

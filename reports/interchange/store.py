@@ -162,9 +162,7 @@ def report_import(*, document: dict, actor=None, source: str = "") -> Report:
     round_ = _round_for(doc, department)
     report = Report.objects.select_for_update().filter(round=round_, department=department).first()
     if report is not None and not report.editable:
-        raise DocumentError(
-            [f"报告当前状态为“{report.get_state_display()}”，只有草稿或退回的报告可以导入替换"]
-        )
+        raise DocumentError([f"报告当前状态为“{report.get_state_display()}”，只有草稿或退回的报告可以导入替换"])
     if report is None:
         report = Report(round=round_, department=department)
     header = doc.get("header", {})
@@ -246,9 +244,7 @@ def report_import(*, document: dict, actor=None, source: str = "") -> Report:
 
 
 @transaction.atomic
-def round_create_from_document(
-    *, document: dict, name: str, deadline, template_name: str, rules_name: str
-) -> Round:
+def round_create_from_document(*, document: dict, name: str, deadline, template_name: str, rules_name: str) -> Round:
     """A template, a rule set and a round shaped like a document (for demo data and new bureaus)."""
     doc = validate(document)
     rules = rules_from_document(doc.get("rules"))
@@ -283,9 +279,7 @@ def round_create_from_document(
     )
     if created:
         nodes = {}
-        declared = doc.get("level1") or [
-            {"name": n} for n in dict.fromkeys(r["level1"] for r in doc["indicators"])
-        ]
+        declared = doc.get("level1") or [{"name": n} for n in dict.fromkeys(r["level1"] for r in doc["indicators"])]
         for i, node in enumerate(declared):
             nodes[node["name"]] = TemplateLevel1.objects.create(
                 template=template,

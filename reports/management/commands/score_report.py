@@ -49,8 +49,7 @@ def result_to_json(result: engine.ReportResult) -> dict:
             for r in result.rows
         ],
         "findings": [
-            {"code": f.code, "severity": f.severity, "where": f.where, "message": f.message}
-            for f in result.findings
+            {"code": f.code, "severity": f.severity, "where": f.where, "message": f.message} for f in result.findings
         ],
     }
 
@@ -81,9 +80,7 @@ class Command(BaseCommand):
         self.stdout.write(f"总分（按规则） {total} {result.grade}；自评合计 {own} {result.self_grade}")
         self.stdout.write("")
         for row in result.rows:
-            self.stdout.write(
-                f"  {row.level3}：{num(row.score)}（自评 {num(row.self_score)}）  {row.explanation}"
-            )
+            self.stdout.write(f"  {row.level3}：{num(row.score)}（自评 {num(row.self_score)}）  {row.explanation}")
         self.stdout.write("")
         self.stdout.write(f"检查发现 {len(result.findings)} 条：")
         for f in result.findings:
