@@ -7,15 +7,7 @@ import pytest
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run beside it.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = os.environ.get("PERFEVAL_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+from tests.browser_thread import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="session")

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import threading
-
 import pytest
 from django.db import transaction
 from django.test import override_settings
 
 from departments.models import Department, Role
+from tests.browser_thread import in_browser
 from tests.conftest import make_user
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CHROMIUM = os.environ.get("PERFEVAL_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 def load_demo_with_history():
@@ -63,38 +52,6 @@ def round_2021(people):
     return Round.objects.get(name=ROUND_NAME)
 
 
-def in_browser(scenario):
-    """Run `scenario(browser)` in a thread of its own with headless Debian chromium.
-
-    A thread keeps this Playwright instance apart from any other the session runs
-    (tests/browser has a session-wide one): two sync instances cannot share a thread.
-    """
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed")
-    outcome: dict = {}
-
-    def run():
-        try:
-            with sync_api.sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-                try:
-                    outcome["value"] = scenario(browser)
-                finally:
-                    browser.close()
-        except BaseException as exc:  # re-raised in the test's thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=run, name="dashboard-browser")
-    thread.start()
-    thread.join(timeout=120)
-    if thread.is_alive():
-        pytest.fail("the browser scenario did not finish in 120 s")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
-
-
 @pytest.fixture
 def dash_browser(monkeypatch):
     """`dash_browser(scenario)` runs scenario(browser) in headless chromium and returns its result.
@@ -104,4 +61,4 @@ def dash_browser(monkeypatch):
     would leak into `manage.py check --deploy` (tests/test_deploy.py), which rightly fails on it.
     """
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    return in_browser
+    return lambda scenario: in_browser(scenario, timeout=120, name="dashboard-browser")

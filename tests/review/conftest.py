@@ -10,7 +10,6 @@ that transaction open.) Browser tests use the root `demo` fixture instead.
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
 from django.db import transaction
@@ -18,21 +17,13 @@ from django.test import override_settings
 
 from departments.models import Department, Role
 from reports.models import Report
+from tests.browser_thread import in_browser
 from tests.conftest import make_user
 
 # Playwright's sync API runs an event loop in its thread; Django's ORM would refuse to run beside it.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CHROMIUM = os.environ.get("PERFEVAL_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 PERSONAS = ("anonymous", "accountant_a", "accountant_b", "reviewer", "admin")
 
 
@@ -70,39 +61,7 @@ def seed(people):
     return Report.objects.select_related("department", "round").get(department__code="101001")
 
 
-def in_browser(scenario, timeout: float = 150):
-    """Run `scenario(browser)` in a thread of its own with headless Debian chromium.
-
-    Its own thread keeps this Playwright instance apart from any other the session runs
-    (tests/browser keeps one open for the session): two sync instances cannot share a thread.
-    """
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed")
-    outcome: dict = {}
-
-    def run():
-        try:
-            with sync_api.sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-                try:
-                    outcome["value"] = scenario(browser)
-                finally:
-                    browser.close()
-        except BaseException as exc:  # re-raised in the test's thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=run, name="review-browser")
-    thread.start()
-    thread.join(timeout=timeout)
-    if thread.is_alive():
-        pytest.fail(f"the browser scenario did not finish in {timeout:.0f} s")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
-
-
 @pytest.fixture
 def review_browser():
     """`review_browser(scenario)` runs scenario(browser) in headless chromium and returns its result."""
-    return in_browser
+    return lambda scenario: in_browser(scenario, timeout=150, name="review-browser")
