@@ -21,9 +21,12 @@ def num(d: Decimal | None) -> str:
     """A figure without trailing zeros: 95, 94.5, 1.99, 0.005; "空白" for None."""
     if d is None:
         return "空白"
-    if not d.is_finite() or abs(d) >= _HUGE:
-        return str(d)
-    s = format(d, "f")
+    # str() is 3 times cheaper than format(d, "f") and the same unless it chose an exponent.
+    s = str(d)
+    if "E" in s:
+        if not d.is_finite() or abs(d) >= _HUGE:
+            return s
+        s = format(d, "f")
     if "." in s:
         s = s.rstrip("0").rstrip(".")
     return "0" if s == "-0" else s
@@ -35,7 +38,7 @@ def two(d: Decimal | None) -> str:
         return "空白"
     if not d.is_finite() or abs(d) >= _HUGE:
         return str(d)
-    s = format(round_half_up(d, 2), "f")
+    s = str(round_half_up(d, 2))  # 2 places below 1e20: never an exponent
     return "0.00" if s == "-0.00" else s
 
 

@@ -16,8 +16,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cached_property, lru_cache
 
 from indicators.engine.numbers import round_half_up
 from indicators.engine.types import (
@@ -246,6 +246,10 @@ def _of(items: object, cls: type | tuple[type, ...]) -> list:
     return [x for x in items if isinstance(x, cls)] if isinstance(items, (tuple, list)) else []
 
 
+def _has(items: object, cls: type) -> bool:
+    return isinstance(items, (tuple, list)) and any(isinstance(x, cls) for x in items)
+
+
 def _dec(text: str) -> Decimal | None:
     try:
         return Decimal(text)
@@ -265,8 +269,15 @@ def _two(d: Decimal | None) -> str:
     return str(_r(d)) if _ok(d) else "空白"
 
 
+def _cents(d: Decimal) -> str:
+    """A key for an amount rounded to 2 places (0.00 and -0.00 alike)."""
+    return str(d) if d else "0.00"
+
+
 def _plain(d: Decimal) -> str:
-    s = format(d, "f")
+    s = str(d)
+    if "E" in s:
+        s = format(d, "f")
     if "." in s:
         s = s.rstrip("0").rstrip(".")
     return s or "0"
@@ -496,58 +507,82 @@ class _Table:
 
     def __init__(self, report: ReportInput, result: ReportResult) -> None:
         # Inputs may come half-validated: keep only well-typed parts, never trust a field.
+        # Only what every section needs is read here; the rest on first use.
+        self.report = report
         self.result = result
         tol = getattr(getattr(report, "rules", None), "tolerance", None)
         self.tol = tol if _ok(tol) else _CENT
         budget = getattr(report, "budget", None)
+        self.budget = budget
         self.unit = getattr(budget, "unit", None)
-        self.budget_self = getattr(budget, "self_score", None)
-        self.execution_weight = getattr(budget, "execution_weight", None)
-        self.self_total = getattr(report, "self_total", None)
         self.self_grade = _str(getattr(report, "self_grade", ""))
-        self.budget_rows = [r for r in _of(getattr(budget, "rows", ()), BudgetRow) if isinstance(r.row, str)]
-        self.rows = {r.row: r for r in self.budget_rows}
-        self.tasks = _of(getattr(report, "tasks", ()), Task)
-        self.indicators = _of(getattr(report, "indicators", ()), IndicatorRow)
-        self.nodes = [n for n in _of(getattr(report, "level1", ()), Level1Node) if isinstance(n.name, str)]
-        self.level1 = [r for r in _of(result.level1, Level1Result) if isinstance(r.name, str)]
-        self.level2 = [r for r in _of(result.level2, Level2Result) if isinstance(r.name, str)]
-        self.result_rows = _of(result.rows, RowResult)
-        texts = [getattr(report, "goal_completion", ""), *(t.completion for t in self.tasks)]
-        self.raw_texts = [t for t in texts if isinstance(t, str) and t]
-        self.amounts = self._amounts()
         self._rates: dict[str, list[Decimal]] = {}
-        self.counts = self._counts()
-        self.score_words = self._entities()
-        # Level-2/3 names: a score written after one of them is that item's, not its parent's.
-        names = {r.name for r in self.level2} | {_str(n) for r in self.result_rows for n in (r.level2, r.level3)}
-        self.lower_names = [n for n in names if len(n) >= 2]
-        self.scored = bool(self.level1 or self.result_rows or _ok(result.execution_score))
+        self.scored = _has(result.level1, Level1Result) or _has(result.rows, RowResult) or _ok(result.execution_score)
+
+    @cached_property
+    def budget_rows(self) -> list[BudgetRow]:
+        return [r for r in _of(getattr(self.budget, "rows", ()), BudgetRow) if isinstance(r.row, str)]
+
+    @cached_property
+    def rows(self) -> dict[str, BudgetRow]:
+        return {r.row: r for r in self.budget_rows}
+
+    @cached_property
+    def tasks(self) -> list[Task]:
+        return _of(getattr(self.report, "tasks", ()), Task)
+
+    @cached_property
+    def task_words(self) -> list[tuple[str, str]]:
+        return [(t.name, f"task:{i}") for i, t in enumerate(self.tasks) if len(_str(t.name)) >= 2]
+
+    @cached_property
+    def level1(self) -> list[Level1Result]:
+        return [r for r in _of(self.result.level1, Level1Result) if isinstance(r.name, str)]
+
+    @cached_property
+    def level2_names(self) -> list[str]:
+        return [r.name for r in _of(self.result.level2, Level2Result) if isinstance(r.name, str) and len(r.name) >= 2]
+
+    @cached_property
+    def result_rows(self) -> list[RowResult]:
+        return _of(self.result.rows, RowResult)
+
+    @cached_property
+    def raw_texts(self) -> list[str]:
+        texts = [getattr(self.report, "goal_completion", ""), *(t.completion for t in self.tasks)]
+        return [t for t in texts if isinstance(t, str) and t]
 
     # amounts, in 万元 at 2 places
-    def _amounts(self) -> dict[Decimal, str]:
-        scale = Decimal("0.0001") if self.unit == "元" else Decimal(1)
-        out: dict[Decimal, str] = {}
-
-        def add(value: Decimal | None, label: str, factor: Decimal = scale) -> None:
-            if _ok(value) and value != 0:
-                out.setdefault(_r(value * factor), label)
-
+    @cached_property
+    def amounts(self) -> dict[str, str]:
+        scale = Decimal("0.0001") if self.unit == "元" else None
+        sources: list[tuple[object, str, Decimal | None]] = []
         for row in self.budget_rows:
             name = _ROW_LABEL.get(row.row, row.row)
-            for attr, field_label in _FIELD_LABEL:
-                add(getattr(row, attr), name + field_label)
-            if _ok(row.annual) and _ok(row.executed):
-                add(abs(row.annual - row.executed), name + "未执行数（或超支数）")
+            annual, executed = row.annual, row.executed
+            sources.append((annual, name + "全年预算数", scale))
+            sources.append((executed, name + "预算执行数", scale))
+            sources.append((row.initial, name + "年初预算数", scale))
+            if _ok(annual) and _ok(executed):
+                sources.append((abs(annual - executed), name + "未执行数（或超支数）", scale))
         for task in self.tasks:
-            add(task.budget, f"任务“{task.name}”预算资金")
-            add(task.budget_fiscal, f"任务“{task.name}”财政资金")
-            add(task.executed, f"任务“{task.name}”预算执行数")
-            add(task.executed_fiscal, f"任务“{task.name}”执行数中财政资金")
+            label = f"任务“{task.name}”"
+            sources.append((task.budget, label + "预算资金", scale))
+            sources.append((task.budget_fiscal, label + "财政资金", scale))
+            sources.append((task.executed, label + "预算执行数", scale))
+            sources.append((task.executed_fiscal, label + "执行数中财政资金", scale))
         for raw in self.raw_texts:
             text, _, scan = _prepare(raw)
             for fig in scan.money:
-                add(fig.value, f"表中文字“{text[fig.start : fig.end]}”", _MONEY_FACTOR[fig.unit])
+                sources.append((fig.value, f"表中文字“{text[fig.start : fig.end]}”", _MONEY_FACTOR[fig.unit]))
+        # Keyed by the amount's text: hashing a fresh non-integral Decimal costs 3 times more.
+        out: dict[str, str] = {}
+        for value, label, factor in sources:
+            # _ok inlined: this runs for every amount of every report
+            if value.__class__ is Decimal and value.is_finite() and value and -_HUGE < value < _HUGE:
+                key = _cents((value if factor is None else value * factor).quantize(_CENT, ROUND_HALF_UP))
+                if key not in out:
+                    out[key] = label
         return out
 
     def amount(self, wan: Decimal) -> str | None:
@@ -556,13 +591,14 @@ class _Table:
             return None
         x = _r(wan)
         amounts = self.amounts
-        return amounts.get(x) or amounts.get(x - _CENT) or amounts.get(x + _CENT)
+        return amounts.get(_cents(x)) or amounts.get(_cents(x - _CENT)) or amounts.get(_cents(x + _CENT))
 
     # counts in the table's completion texts and actual values
-    def _counts(self) -> dict[str, list[_Count]]:
+    @cached_property
+    def counts(self) -> dict[str, list[_Count]]:
         out: dict[str, list[_Count]] = {}
         sources = [(raw, "") for raw in self.raw_texts]
-        for row in self.indicators:
+        for row in _of(getattr(self.report, "indicators", ()), IndicatorRow):
             if isinstance(row.actual_text, str) and row.actual_text:
                 sources.append((row.actual_text, _str(row.level3)))
         for raw, prefix in sources:
@@ -570,39 +606,75 @@ class _Table:
                 out.setdefault(count.measure, []).append(count)
         return out
 
-    # scores and weights: keyword -> entities
-    def _entities(self) -> dict[str, list[_Entity]]:
-        res = self.result
-        words: dict[str, list[_Entity]] = {}
-        standard = {n.name: n.standard_weight for n in self.nodes}
-        l1_weights: list[Decimal] = []
-        execution = _Entity("一级指标预算执行率", res.execution_score, (self.budget_self,), (self.execution_weight,))
-        for l1 in self.level1:
+    # scores and weights: keyword -> what it names, as keys of entity()
+    @cached_property
+    def score_words(self) -> dict[str, list[object]]:
+        """Level-1 names, 预算执行率, then the words of the total (rows: see entities)."""
+        words: dict[str, list[object]] = {}
+        for i, l1 in enumerate(self.level1):
             if l1.name == "预算执行率":
-                if execution.rule is None:
-                    execution.rule = l1.score
                 continue
-            if _ok(l1.weight):
-                l1_weights.append(l1.weight)
-            ent = _Entity(l1.name, l1.score, (l1.self_score,), (l1.weight,), standard.get(l1.name))
-            names = {l1.name}
+            words.setdefault(l1.name, []).append(i)
             if l1.name.endswith("指标") and len(l1.name) >= 4:
-                names.add(l1.name[:-2])
-            for name in names:
-                words.setdefault(name, []).append(ent)
-        words.setdefault("预算执行率", []).append(execution)
-        for row in self.result_rows:
-            # Short names (满意度) are too common in prose to name a row.
-            if len(_str(row.level3)) >= 4:
-                ent = _Entity(f"三级指标“{row.level3}”", row.score, (row.self_score,), (row.weight,))
-                words.setdefault(row.level3, []).append(ent)
-        total_weight = _HUNDRED
-        if l1_weights and _ok(self.execution_weight):
-            total_weight = sum(l1_weights, self.execution_weight)
-        total = _Entity("部门整体绩效自评", res.total, (res.self_total, self.self_total), (total_weight,))
+                words.setdefault(l1.name[:-2], []).append(i)
+        words.setdefault("预算执行率", []).append("execution")
         for word in _TOTAL_SCORE_WORDS:
-            words.setdefault(word, []).append(total)
+            words.setdefault(word, []).append("total")
         return words
+
+    def entity(self, key: object) -> _Entity:
+        """The entity of a score_words key: a level-1 index, "execution" or "total"."""
+        budget = self.budget
+        if key == "execution":
+            rule = self.result.execution_score
+            if rule is None:
+                rule = next((l1.score for l1 in self.level1 if l1.name == "预算执行率"), None)
+            weights = (getattr(budget, "execution_weight", None),)
+            return _Entity("一级指标预算执行率", rule, (getattr(budget, "self_score", None),), weights)
+        if key == "total":
+            res = self.result
+            ew = getattr(budget, "execution_weight", None)
+            l1_weights = [l1.weight for l1 in self.level1 if l1.name != "预算执行率" and _ok(l1.weight)]
+            total_weight = sum(l1_weights, ew) if l1_weights and _ok(ew) else _HUNDRED
+            selfs = (res.self_total, getattr(self.report, "self_total", None))
+            return _Entity("部门整体绩效自评", res.total, selfs, (total_weight,))
+        l1 = self.level1[key]
+        nodes = _of(getattr(self.report, "level1", ()), Level1Node)
+        standard = {n.name: n.standard_weight for n in nodes if isinstance(n.name, str)}.get(l1.name)
+        return _Entity(l1.name, l1.score, (l1.self_score,), (l1.weight,), standard)
+
+    def names_in(self, text: str) -> tuple[list[str], list[str]]:
+        """(keywords, level-2/3 names) that occur in text; one pass over the rows."""
+        words = [w for w in self.score_words if w in text]
+        lower = {n for n in self.level2_names if n in text}
+        for row in self.result_rows:
+            l3 = row.level3
+            if l3.__class__ is str and len(l3) >= 2 and l3 in text:
+                lower.add(l3)
+                if len(l3) >= 4 and l3 not in words:
+                    words.append(l3)
+            l2 = row.level2
+            if l2.__class__ is str and len(l2) >= 2 and l2 in text:
+                lower.add(l2)
+        return words, list(lower)
+
+    def words_in(self, text: str) -> list[str]:
+        return self.names_in(text)[0]
+
+    def entities(self, word: str) -> list[_Entity]:
+        """What a keyword names: level-1 indicators first, rows next, the total last."""
+        keys = self.score_words.get(word, [])
+        found = [self.entity(k) for k in keys if k != "total"]
+        # Short names (满意度) are too common in prose to name a row.
+        if len(word) >= 4:
+            found += [
+                _Entity(f"三级指标“{r.level3}”", r.score, (r.self_score,), (r.weight,))
+                for r in self.result_rows
+                if r.level3 == word
+            ]
+        if "total" in keys:
+            found.append(self.entity("total"))
+        return found
 
     def subject(self, text: str, start: int, end: int, words: Iterable[str], lower: Iterable[str]) -> _Subject:
         """What a score or weight ending at `end` is about: the keyword named last in the sentence.
@@ -625,7 +697,7 @@ class _Table:
             return "lower", None
         if best is None:
             return "none", None
-        return "found", self.score_words[best[2]]
+        return "found", self.entities(best[2])
 
     # budget rows and rates
     def row_rates(self, key: str) -> list[Decimal]:
@@ -700,8 +772,6 @@ class _Checker:
         self.t = table
         self.out: list[Finding] = []
         self.seen: set[tuple[str, str, str]] = set()
-        tasks = enumerate(table.tasks)
-        self.task_words = [(t.name, f"task:{i}") for i, t in tasks if len(_str(t.name)) >= 2]
 
     def emit(self, sec: _Section, code: str, severity: str, key: str, message: str) -> None:
         mark = (sec.where, code, key)
@@ -722,7 +792,7 @@ class _Checker:
     # S1: money units
     def amounts(self, sec: _Section) -> None:
         text, t = sec.text, self.t
-        if not t.amounts:
+        if not sec.scan.money or not t.amounts:
             return
         for fig in sec.scan.money:
             if fig.value == 0:
@@ -776,7 +846,7 @@ class _Checker:
             places = _places(fig.raw)
             found: dict[str, int] = {}
             if sec.row_words is None:
-                sec.row_words = [(w, k) for w, k in (*_ROW_WORDS, *self.task_words) if w in text]
+                sec.row_words = [(w, k) for w, k in (*_ROW_WORDS, *self.t.task_words) if w in text]
             for word, key in sec.row_words:
                 i = text.rfind(word, region_start, fig.start)
                 if i >= 0 and i > found.get(key, -1):
@@ -816,6 +886,8 @@ class _Checker:
 
     # S3: counts
     def counts(self, sec: _Section) -> None:
+        if not sec.scan.counts:
+            return
         table = self.t.counts
         if not table:
             return
@@ -833,8 +905,7 @@ class _Checker:
     def _subject(self, sec: _Section, start: int, anchor: int) -> list[_Entity] | None:
         t = self.t
         if sec.words is None:
-            sec.words = [w for w in t.score_words if w in sec.text]
-            sec.lower = [n for n in t.lower_names if n in sec.text]
+            sec.words, sec.lower = t.names_in(sec.text)
         status, found = t.subject(sec.text, sec.sentence_start(start), anchor, sec.words, sec.lower)
         if found or status == "lower":
             return found
@@ -842,7 +913,7 @@ class _Checker:
         heading = sec.heading(start)
         if not heading:
             return None
-        return t.subject(heading, 0, len(heading), t.score_words, ())[1]
+        return t.subject(heading, 0, len(heading), t.words_in(heading), ())[1]
 
     # scores
     def scores(self, sec: _Section) -> None:
@@ -905,6 +976,9 @@ class _Checker:
     # grade
     def grades(self, sec: _Section) -> None:
         res, text = self.t.result, sec.text
+        # Every key names 结果, 等级 or 评级: most sections have none of them.
+        if "结果" not in text and "等级" not in text and "评级" not in text:
+            return
         rule = _str(res.grade)
         rule = _GRADE_WORD.get(rule, rule)
         if not rule:

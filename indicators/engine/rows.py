@@ -122,7 +122,7 @@ class LazyRow(RowResult):
     @property
     def explanation(self) -> str:  # type: ignore[override]
         d = self.__dict__
-        text = d.get("_text")
+        text = d["_text"]
         if text is None:
             fn, args = d["_explain"]
             text = d["_text"] = fn(*args)
@@ -130,7 +130,9 @@ class LazyRow(RowResult):
 
     @explanation.setter
     def explanation(self, value: str) -> None:  # used by RowResult.__init__ (replace, copy)
-        self.__dict__["_text"] = value
+        d = self.__dict__
+        d["_explain"] = None
+        d["_text"] = value
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, RowResult):
@@ -155,10 +157,14 @@ def make_row(i, l1, l2, l3, w, score, self_s, flags, explain) -> RowResult:
     d["score"] = score
     d["self_score"] = self_s
     d["flags"] = flags
+    # Both keys, always in this order: every row then shares one key table (a row
+    # with a key of its own gets a dict of its own, which costs more than the row).
     if explain.__class__ is str:
+        d["_explain"] = None
         d["_text"] = explain
     else:
         d["_explain"] = explain
+        d["_text"] = None
     return r
 
 

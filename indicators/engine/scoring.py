@@ -332,20 +332,12 @@ def _with_narrative(report: ReportInput, result: ReportResult) -> ReportResult:
         extra = (F.finding(F.ENGINE_INTERNAL, "narrative", f"报告文字核对出错：{type(exc).__name__}"),)
     if not extra:
         return result
-    return ReportResult(
-        execution_rate=result.execution_rate,
-        execution_score=result.execution_score,
-        execution_explanation=result.execution_explanation,
-        level1=result.level1,
-        level2=result.level2,
-        rows=result.rows,
-        total=result.total,
-        self_total=result.self_total,
-        grade=result.grade,
-        self_grade=result.self_grade,
-        findings=result.findings + extra,
-        total_explanation=result.total_explanation,
-    )
+    # dataclasses.replace without the frozen __init__ (12 object.__setattr__ calls)
+    combined = _new(ReportResult)
+    d = combined.__dict__
+    d.update(result.__dict__)
+    d["findings"] = result.findings + extra
+    return combined
 
 
 def _score(report: ReportInput) -> ReportResult:
