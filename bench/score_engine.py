@@ -190,14 +190,14 @@ def main() -> None:
 
     # The same again with the narrative checks (another module) left out, to show
     # where the time goes.
-    from indicators.engine import narrative
+    from indicators.engine import scoring
 
-    original = narrative.narrative_findings
-    narrative.narrative_findings = lambda report, result: []
+    original = scoring.narrative_findings
+    scoring.narrative_findings = lambda report, result: []
     try:
         seconds2, cpu2, _ = _timed(reports)
     finally:
-        narrative.narrative_findings = original
+        scoring.narrative_findings = original
     print(
         f"without the narrative checks: {seconds2:.2f} s (cpu {cpu2:.2f} s), {n_rows / seconds2:,.0f} rows/s; "
         f"narrative checks {(seconds - seconds2) / len(reports) * 1e6:,.0f} µs a report"

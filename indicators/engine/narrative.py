@@ -17,7 +17,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from indicators.engine.numbers import round_half_up
 from indicators.engine.types import (
@@ -235,6 +235,21 @@ _THIS_ITEM = re.compile(r"该项|该指标|此项|本项")
 _CN_NUM = "一二三四五六七八九十"
 
 # ---------------------------------------------------------------- small helpers
+
+
+class _lazy:  # noqa: N801 (used as a decorator, like the property it stands for)
+    """functools.cached_property without its lock (3.11 takes one on every first read)."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.name = fn.__name__
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
 
 
 def _str(x: object) -> str:
@@ -519,41 +534,41 @@ class _Table:
         self._rates: dict[str, list[Decimal]] = {}
         self.scored = _has(result.level1, Level1Result) or _has(result.rows, RowResult) or _ok(result.execution_score)
 
-    @cached_property
+    @_lazy
     def budget_rows(self) -> list[BudgetRow]:
         return [r for r in _of(getattr(self.budget, "rows", ()), BudgetRow) if isinstance(r.row, str)]
 
-    @cached_property
+    @_lazy
     def rows(self) -> dict[str, BudgetRow]:
         return {r.row: r for r in self.budget_rows}
 
-    @cached_property
+    @_lazy
     def tasks(self) -> list[Task]:
         return _of(getattr(self.report, "tasks", ()), Task)
 
-    @cached_property
+    @_lazy
     def task_words(self) -> list[tuple[str, str]]:
         return [(t.name, f"task:{i}") for i, t in enumerate(self.tasks) if len(_str(t.name)) >= 2]
 
-    @cached_property
+    @_lazy
     def level1(self) -> list[Level1Result]:
         return [r for r in _of(self.result.level1, Level1Result) if isinstance(r.name, str)]
 
-    @cached_property
+    @_lazy
     def level2_names(self) -> list[str]:
         return [r.name for r in _of(self.result.level2, Level2Result) if isinstance(r.name, str) and len(r.name) >= 2]
 
-    @cached_property
+    @_lazy
     def result_rows(self) -> list[RowResult]:
         return _of(self.result.rows, RowResult)
 
-    @cached_property
+    @_lazy
     def raw_texts(self) -> list[str]:
         texts = [getattr(self.report, "goal_completion", ""), *(t.completion for t in self.tasks)]
         return [t for t in texts if isinstance(t, str) and t]
 
     # amounts, in 万元 at 2 places
-    @cached_property
+    @_lazy
     def amounts(self) -> dict[str, str]:
         scale = Decimal("0.0001") if self.unit == "元" else None
         sources: list[tuple[object, str, Decimal | None]] = []
@@ -594,7 +609,7 @@ class _Table:
         return amounts.get(_cents(x)) or amounts.get(_cents(x - _CENT)) or amounts.get(_cents(x + _CENT))
 
     # counts in the table's completion texts and actual values
-    @cached_property
+    @_lazy
     def counts(self) -> dict[str, list[_Count]]:
         out: dict[str, list[_Count]] = {}
         sources = [(raw, "") for raw in self.raw_texts]
@@ -607,7 +622,7 @@ class _Table:
         return out
 
     # scores and weights: keyword -> what it names, as keys of entity()
-    @cached_property
+    @_lazy
     def score_words(self) -> dict[str, list[object]]:
         """Level-1 names, 预算执行率, then the words of the total (rows: see entities)."""
         words: dict[str, list[object]] = {}
@@ -649,12 +664,12 @@ class _Table:
         lower = {n for n in self.level2_names if n in text}
         for row in self.result_rows:
             l3 = row.level3
-            if l3.__class__ is str and len(l3) >= 2 and l3 in text:
+            if l3.__class__ is str and l3 in text and len(l3) >= 2:
                 lower.add(l3)
                 if len(l3) >= 4 and l3 not in words:
                     words.append(l3)
             l2 = row.level2
-            if l2.__class__ is str and len(l2) >= 2 and l2 in text:
+            if l2.__class__ is str and l2 in text and len(l2) >= 2:
                 lower.add(l2)
         return words, list(lower)
 

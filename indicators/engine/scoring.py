@@ -18,6 +18,7 @@ from decimal import Decimal
 from indicators.engine import findings as F
 from indicators.engine.checks import _template_checks, table_findings, template_findings
 from indicators.engine.fmt import num, pct, two
+from indicators.engine.narrative import narrative_findings
 from indicators.engine.numbers import round_half_up
 from indicators.engine.rows import TIER_NAMES, broken_row, not_a_row, score_row, tier_band
 from indicators.engine.types import (
@@ -324,10 +325,8 @@ def score_report(report: ReportInput) -> ReportResult:
 
 def _with_narrative(report: ReportInput, result: ReportResult) -> ReportResult:
     try:
-        from indicators.engine import narrative
-
-        extra = narrative.narrative_findings(report, result)
-        extra = tuple(f for f in as_items(extra) if isinstance(f, Finding))
+        extra = narrative_findings(report, result)
+        extra = tuple([f for f in extra if isinstance(f, Finding)])
     except Exception as exc:
         extra = (F.finding(F.ENGINE_INTERNAL, "narrative", f"报告文字核对出错：{type(exc).__name__}"),)
     if not extra:

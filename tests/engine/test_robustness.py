@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from indicators.engine import Budget, IndicatorRow, ReportInput, RuleSet, score_report
-from indicators.engine import narrative as narrative_module
+from indicators.engine import scoring as scoring_module
 from indicators.engine.findings import CATALOGUE
 from tests.engine.helpers import find, qual, quant, report
 from tests.engine.seed import seed_report
@@ -79,7 +79,7 @@ def test_a_failing_narrative_module_becomes_a_finding(monkeypatch):
     def boom(report, result):
         raise RuntimeError("narrative broke")
 
-    monkeypatch.setattr(narrative_module, "narrative_findings", boom)
+    monkeypatch.setattr(scoring_module, "narrative_findings", boom)
     r = score_report(seed_report())
     [f] = find(r, "engine.internal", "narrative")
     assert f.severity == "error"
@@ -93,7 +93,7 @@ def test_narrative_module_sees_the_partial_result(monkeypatch):
         seen.append(result.total)
         return ["not a finding"]
 
-    monkeypatch.setattr(narrative_module, "narrative_findings", spy)
+    monkeypatch.setattr(scoring_module, "narrative_findings", spy)
     r = score_report(seed_report())
     assert seen == [D("99.44")]
     assert all(f.code != "not a finding" for f in r.findings)
