@@ -237,7 +237,7 @@ _CN_NUM = "一二三四五六七八九十"
 # ---------------------------------------------------------------- small helpers
 
 
-class _lazy:  # noqa: N801 (used as a decorator, like the property it stands for)
+class _lazy:  # a decorator, named like the property it stands for
     """functools.cached_property without its lock (3.11 takes one on every first read)."""
 
     def __init__(self, fn):
@@ -249,7 +249,6 @@ class _lazy:  # noqa: N801 (used as a decorator, like the property it stands for
             return self
         value = obj.__dict__[self.name] = self.fn(obj)
         return value
-
 
 
 def _str(x: object) -> str:
@@ -302,6 +301,7 @@ def _places(text: str) -> int:
     return len(text.partition(".")[2])
 
 
+@lru_cache(maxsize=64)
 def _section_label(key: str) -> str:
     if key.isascii() and key.isdigit() and 1 <= int(key) <= 10:
         return f"第{_CN_NUM[int(key) - 1]}部分"
@@ -517,6 +517,22 @@ class _Entity:
     standard_weight: Decimal | None = None
 
 
+@lru_cache(maxsize=256)
+def _score_words(level1: tuple[str, ...]) -> dict[str, list[object]]:
+    """Keyword -> keys of _Table.entity; the same for every report of a template. Do not mutate."""
+    words: dict[str, list[object]] = {}
+    for i, name in enumerate(level1):
+        if name == "预算执行率":
+            continue
+        words.setdefault(name, []).append(i)
+        if name.endswith("指标") and len(name) >= 4:
+            words.setdefault(name[:-2], []).append(i)
+    words.setdefault("预算执行率", []).append("execution")
+    for word in _TOTAL_SCORE_WORDS:
+        words.setdefault(word, []).append("total")
+    return words
+
+
 class _Table:
     """What the narrative is compared with, gathered once per call."""
 
@@ -569,39 +585,50 @@ class _Table:
 
     # amounts, in 万元 at 2 places
     @_lazy
-    def amounts(self) -> dict[str, str]:
+    def amounts(self) -> dict[str, tuple]:
+        """Cents text -> where the amount is (labels are written only for a message)."""
         scale = Decimal("0.0001") if self.unit == "元" else None
-        sources: list[tuple[object, str, Decimal | None]] = []
-        for row in self.budget_rows:
-            name = _ROW_LABEL.get(row.row, row.row)
-            annual, executed = row.annual, row.executed
-            sources.append((annual, name + "全年预算数", scale))
-            sources.append((executed, name + "预算执行数", scale))
-            sources.append((row.initial, name + "年初预算数", scale))
-            if _ok(annual) and _ok(executed):
-                sources.append((abs(annual - executed), name + "未执行数（或超支数）", scale))
-        for task in self.tasks:
-            label = f"任务“{task.name}”"
-            sources.append((task.budget, label + "预算资金", scale))
-            sources.append((task.budget_fiscal, label + "财政资金", scale))
-            sources.append((task.executed, label + "预算执行数", scale))
-            sources.append((task.executed_fiscal, label + "执行数中财政资金", scale))
-        for raw in self.raw_texts:
-            text, _, scan = _prepare(raw)
-            for fig in scan.money:
-                sources.append((fig.value, f"表中文字“{text[fig.start : fig.end]}”", _MONEY_FACTOR[fig.unit]))
-        # Keyed by the amount's text: hashing a fresh non-integral Decimal costs 3 times more.
-        out: dict[str, str] = {}
-        for value, label, factor in sources:
-            # _ok inlined: this runs for every amount of every report
+        out: dict[str, tuple] = {}
+
+        def add(value: object, factor: Decimal | None, *where: object) -> None:
+            # _ok inlined: this runs for every amount of every report. Keyed by text:
+            # hashing a fresh non-integral Decimal costs 3 times more.
             if value.__class__ is Decimal and value.is_finite() and value and -_HUGE < value < _HUGE:
                 key = _cents((value if factor is None else value * factor).quantize(_CENT, ROUND_HALF_UP))
                 if key not in out:
-                    out[key] = label
+                    out[key] = where
+
+        for row in self.budget_rows:
+            annual, executed = row.annual, row.executed
+            add(annual, scale, "row", row.row, "全年预算数")
+            add(executed, scale, "row", row.row, "预算执行数")
+            add(row.initial, scale, "row", row.row, "年初预算数")
+            if _ok(annual) and _ok(executed):
+                add(abs(annual - executed), scale, "row", row.row, "未执行数（或超支数）")
+        for task in self.tasks:
+            add(task.budget, scale, "task", task.name, "预算资金")
+            add(task.budget_fiscal, scale, "task", task.name, "财政资金")
+            add(task.executed, scale, "task", task.name, "预算执行数")
+            add(task.executed_fiscal, scale, "task", task.name, "执行数中财政资金")
+        for raw in self.raw_texts:
+            text, _, scan = _prepare(raw)
+            for fig in scan.money:
+                add(fig.value, _MONEY_FACTOR[fig.unit], "text", text[fig.start : fig.end])
         return out
 
-    def amount(self, wan: Decimal) -> str | None:
+    def amount_label(self, wan: Decimal) -> str | None:
         """The label of the table amount equal to wan (万元) at 2 places."""
+        where = self.amount(wan)
+        if where is None:
+            return None
+        if where[0] == "row":
+            return _ROW_LABEL.get(where[1], where[1]) + where[2]
+        if where[0] == "task":
+            return f"任务“{where[1]}”{where[2]}"
+        return f"表中文字“{where[1]}”"
+
+    def amount(self, wan: Decimal) -> tuple | None:
+        """Where the table has the amount equal to wan (万元) at 2 places."""
         if not _ok(wan):
             return None
         x = _r(wan)
@@ -625,17 +652,7 @@ class _Table:
     @_lazy
     def score_words(self) -> dict[str, list[object]]:
         """Level-1 names, 预算执行率, then the words of the total (rows: see entities)."""
-        words: dict[str, list[object]] = {}
-        for i, l1 in enumerate(self.level1):
-            if l1.name == "预算执行率":
-                continue
-            words.setdefault(l1.name, []).append(i)
-            if l1.name.endswith("指标") and len(l1.name) >= 4:
-                words.setdefault(l1.name[:-2], []).append(i)
-        words.setdefault("预算执行率", []).append("execution")
-        for word in _TOTAL_SCORE_WORDS:
-            words.setdefault(word, []).append("total")
-        return words
+        return _score_words(tuple(l1.name for l1 in self.level1))
 
     def entity(self, key: object) -> _Entity:
         """The entity of a score_words key: a level-1 index, "execution" or "total"."""
@@ -816,7 +833,7 @@ class _Checker:
             if t.amount(wan):
                 continue
             quote = f"{fig.raw} {fig.unit}"
-            if fig.unit == "万元" and (label := t.amount(wan / _WAN)):
+            if fig.unit == "万元" and (label := t.amount_label(wan / _WAN)):
                 self.emit(
                     sec,
                     UNIT_YUAN,
@@ -825,7 +842,7 @@ class _Checker:
                     f"{sec.label}写“{quote}”，按表中数字应为 {_two(wan / _WAN)} 万元（{label}），疑为元误写为万元",
                 )
                 continue
-            if fig.unit == "元" and (label := t.amount(wan * _WAN)):
+            if fig.unit == "元" and (label := t.amount_label(wan * _WAN)):
                 self.emit(
                     sec,
                     UNIT_WAN,
