@@ -305,10 +305,10 @@ def _rate_check(out, where: str, label: str, executed, denom, rate_text: str) ->
     )
 
 
-def _read(out: list[Finding], where: str, what: str, x: object) -> Decimal | None:
+def _read(out: list[Finding], where: str, name: str, column: str, x: object) -> Decimal | None:
     v = read_num(x)
     if v is BAD:
-        out.append(F.finding(F.VALUE_INVALID, where, f"{what} 不是可用的数值，按空白处理"))
+        out.append(F.finding(F.VALUE_INVALID, where, f"{name} {column} 不是可用的数值，按空白处理"))
         return None
     return v
 
@@ -326,9 +326,9 @@ def _row_values(out: list[Finding], budget: Budget) -> dict[str, tuple]:
         where = "budget." + key
         label = _ROW_LABELS[key]
         rows[key] = (
-            _read(out, where, label + " 年初预算数", getattr(r, "initial", None)),
-            _read(out, where, label + " 全年预算数", getattr(r, "annual", None)),
-            _read(out, where, label + " 执行数", getattr(r, "executed", None)),
+            _read(out, where, label, "年初预算数", getattr(r, "initial", None)),
+            _read(out, where, label, "全年预算数", getattr(r, "annual", None)),
+            _read(out, where, label, "执行数", getattr(r, "executed", None)),
             clean_text(getattr(r, "rate_text", "")),
         )
     return rows
@@ -417,10 +417,10 @@ def _task_checks(out: list[Finding], tasks: object, rows: dict[str, tuple], amou
         where = f"tasks[{i}]"
         name = clean_text(getattr(task, "name", "")).strip() or f"任务{i + 1}"
         values = (
-            _read(out, where, name + " 预算资金", getattr(task, "budget", None)),
-            _read(out, where, name + " 其中财政资金", getattr(task, "budget_fiscal", None)),
-            _read(out, where, name + " 预算执行数", getattr(task, "executed", None)),
-            _read(out, where, name + " 执行数其中财政资金", getattr(task, "executed_fiscal", None)),
+            _read(out, where, name, "预算资金", getattr(task, "budget", None)),
+            _read(out, where, name, "其中财政资金", getattr(task, "budget_fiscal", None)),
+            _read(out, where, name, "预算执行数", getattr(task, "executed", None)),
+            _read(out, where, name, "执行数其中财政资金", getattr(task, "executed_fiscal", None)),
         )
         for f, v in enumerate(values):
             if v is None:
