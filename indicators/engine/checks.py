@@ -224,8 +224,9 @@ def _name_key(name: str) -> tuple[str, bool]:
 def _duplicates(out: list[Finding], names: list[tuple[int, str, str, bool]], ew: Decimal | None) -> None:
     seen: dict[str, int] = {}
     execution_scored = ew is not None and ew > ZERO
+    known = _name_keys
     for i, l1, l3, applicable in names:
-        key, is_execution = _name_key(l3)
+        key, is_execution = known.get(l3) or _name_key(l3)
         if not key:
             continue
         if key in seen:

@@ -548,6 +548,8 @@ class _Table:
         self.unit = getattr(budget, "unit", None)
         self.self_grade = _str(getattr(report, "self_grade", ""))
         self._rates: dict[str, list[Decimal]] = {}
+        # Level-3 names names_in found in a text (only they can name a row).
+        self.row_words_seen: set[str] = set()
         self.scored = _has(result.level1, Level1Result) or _has(result.rows, RowResult) or _ok(result.execution_score)
 
     @_lazy
@@ -683,8 +685,10 @@ class _Table:
             l3 = row.level3
             if l3.__class__ is str and l3 in text and len(l3) >= 2:
                 lower.add(l3)
-                if len(l3) >= 4 and l3 not in words:
-                    words.append(l3)
+                if len(l3) >= 4:
+                    if l3 not in words:
+                        words.append(l3)
+                    self.row_words_seen.add(l3)
             l2 = row.level2
             if l2.__class__ is str and l2 in text and len(l2) >= 2:
                 lower.add(l2)
@@ -698,7 +702,7 @@ class _Table:
         keys = self.score_words.get(word, [])
         found = [self.entity(k) for k in keys if k != "total"]
         # Short names (满意度) are too common in prose to name a row.
-        if len(word) >= 4:
+        if word in self.row_words_seen:
             found += [
                 _Entity(f"三级指标“{r.level3}”", r.score, (r.self_score,), (r.weight,))
                 for r in self.result_rows
