@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -389,6 +389,7 @@ class _Scan:
                 c = _MEASURE_AFTER.match(text, b)
                 if c:
                     self.counts.append(_Fig(a, c.end(), raw, Decimal(raw), c.group(2)))
+        self.empty = not (self.money or self.rates or self.scores or self.weights or self.counts)
 
 
 def _prepare_uncached(raw: str) -> tuple[str, tuple[tuple[int, str], ...], _Scan]:
@@ -548,6 +549,7 @@ class _Table:
         self.unit = getattr(budget, "unit", None)
         self.self_grade = _str(getattr(report, "self_grade", ""))
         self._rates: dict[str, list[Decimal]] = {}
+        self._amount_map: dict[str, tuple] = {}
         # Level-3 names names_in found in a text (only they can name a row).
         self.row_words_seen: set[str] = set()
         self.scored = _has(result.level1, Level1Result) or _has(result.rows, RowResult) or _ok(result.execution_score)
@@ -585,38 +587,54 @@ class _Table:
         texts = [getattr(self.report, "goal_completion", ""), *(t.completion for t in self.tasks)]
         return [t for t in texts if isinstance(t, str) and t]
 
-    # amounts, in 万元 at 2 places
-    @_lazy
-    def amounts(self) -> dict[str, tuple]:
-        """Cents text -> where the amount is (labels are written only for a message)."""
+    # amounts, in 万元 at 2 places: read from the table only as far as a lookup needs
+    # (a narrative repeats the first few: 预算总额, 执行数).
+    def _amount_sources(self) -> Iterator[tuple[str, tuple]]:
+        """(cents text, where) of every table amount, in the order their labels are preferred."""
         scale = Decimal("0.0001") if self.unit == "元" else None
-        out: dict[str, tuple] = {}
 
-        def add(value: object, factor: Decimal | None, *where: object) -> None:
-            # _ok inlined: this runs for every amount of every report. Keyed by text:
-            # hashing a fresh non-integral Decimal costs 3 times more.
+        def key(value: object, factor: Decimal | None) -> str | None:
+            # _ok inlined. Keyed by text: hashing a fresh non-integral Decimal costs 3 times more.
             if value.__class__ is Decimal and value.is_finite() and value and -_HUGE < value < _HUGE:
-                key = _cents((value if factor is None else value * factor).quantize(_CENT, ROUND_HALF_UP))
-                if key not in out:
-                    out[key] = where
+                return _cents((value if factor is None else value * factor).quantize(_CENT, ROUND_HALF_UP))
+            return None
 
         for row in self.budget_rows:
             annual, executed = row.annual, row.executed
-            add(annual, scale, "row", row.row, "全年预算数")
-            add(executed, scale, "row", row.row, "预算执行数")
-            add(row.initial, scale, "row", row.row, "年初预算数")
+            yield key(annual, scale), ("row", row.row, "全年预算数")
+            yield key(executed, scale), ("row", row.row, "预算执行数")
+            yield key(row.initial, scale), ("row", row.row, "年初预算数")
             if _ok(annual) and _ok(executed):
-                add(abs(annual - executed), scale, "row", row.row, "未执行数（或超支数）")
+                yield key(abs(annual - executed), scale), ("row", row.row, "未执行数（或超支数）")
         for task in self.tasks:
-            add(task.budget, scale, "task", task.name, "预算资金")
-            add(task.budget_fiscal, scale, "task", task.name, "财政资金")
-            add(task.executed, scale, "task", task.name, "预算执行数")
-            add(task.executed_fiscal, scale, "task", task.name, "执行数中财政资金")
+            yield key(task.budget, scale), ("task", task.name, "预算资金")
+            yield key(task.budget_fiscal, scale), ("task", task.name, "财政资金")
+            yield key(task.executed, scale), ("task", task.name, "预算执行数")
+            yield key(task.executed_fiscal, scale), ("task", task.name, "执行数中财政资金")
         for raw in self.raw_texts:
             text, _, scan = _prepare(raw)
             for fig in scan.money:
-                add(fig.value, _MONEY_FACTOR[fig.unit], "text", text[fig.start : fig.end])
-        return out
+                yield key(fig.value, _MONEY_FACTOR[fig.unit]), ("text", text[fig.start : fig.end])
+
+    @_lazy
+    def _amount_feed(self) -> Iterator[tuple[str, tuple]]:
+        return (item for item in self._amount_sources() if item[0] is not None)
+
+    def _amount_at(self, key: str | None) -> tuple | None:
+        """Where the table has the amount with this cents text (None: any amount at all)."""
+        known = self._amount_map
+        where = known.get(key)
+        if where is not None:
+            return where
+        for k, where in self._amount_feed:
+            if k not in known:
+                known[k] = where
+                if key is None or k == key:
+                    return where
+        return None
+
+    def has_amounts(self) -> bool:
+        return bool(self._amount_map) or self._amount_at(None) is not None
 
     def amount_label(self, wan: Decimal) -> str | None:
         """The label of the table amount equal to wan (万元) at 2 places."""
@@ -634,8 +652,7 @@ class _Table:
         if not _ok(wan):
             return None
         x = _r(wan)
-        amounts = self.amounts
-        return amounts.get(_cents(x)) or amounts.get(_cents(x - _CENT)) or amounts.get(_cents(x + _CENT))
+        return self._amount_at(_cents(x)) or self._amount_at(_cents(x - _CENT)) or self._amount_at(_cents(x + _CENT))
 
     # counts in the table's completion texts and actual values
     @_lazy
@@ -828,7 +845,7 @@ class _Checker:
     # S1: money units
     def amounts(self, sec: _Section) -> None:
         text, t = sec.text, self.t
-        if not sec.scan.money or not t.amounts:
+        if not sec.scan.money or not t.has_amounts():
             return
         for fig in sec.scan.money:
             if fig.value == 0:
@@ -1045,6 +1062,10 @@ def narrative_findings(report: ReportInput, result: ReportResult) -> list[Findin
     sections = []
     for item in _of(getattr(report, "narrative", ()), (tuple, list)):
         if len(item) == 2 and isinstance(item[1], str) and item[1].strip():
+            text, _, scan = _prepare(item[1])
+            # A section with no figure and no grade word has nothing to check.
+            if scan.empty and not any(key in text for key in _GRADE_KEYS):
+                continue
             sections.append(_Section(str(item[0]), item[1]))
     if not sections:
         return []
