@@ -518,6 +518,36 @@ class _Entity:
     standard_weight: Decimal | None = None
 
 
+def _amount_key(value: object, factor: Decimal | None) -> str | None:
+    # _ok inlined. Keyed by text: hashing a fresh non-integral Decimal costs 3 times more.
+    if value.__class__ is Decimal and value.is_finite() and value and -_HUGE < value < _HUGE:
+        return _cents((value if factor is None else value * factor).quantize(_CENT, ROUND_HALF_UP))
+    return None
+
+
+def _amount_sources(
+    budget_rows: list[BudgetRow], tasks: list[Task], raw_texts: list[str], scale: Decimal | None
+) -> Iterator[tuple[str | None, tuple]]:
+    """(cents text, where) of every table amount, in the order their labels are preferred."""
+    key = _amount_key
+    for row in budget_rows:
+        annual, executed = row.annual, row.executed
+        yield key(annual, scale), ("row", row.row, "全年预算数")
+        yield key(executed, scale), ("row", row.row, "预算执行数")
+        yield key(row.initial, scale), ("row", row.row, "年初预算数")
+        if _ok(annual) and _ok(executed):
+            yield key(abs(annual - executed), scale), ("row", row.row, "未执行数（或超支数）")
+    for task in tasks:
+        yield key(task.budget, scale), ("task", task.name, "预算资金")
+        yield key(task.budget_fiscal, scale), ("task", task.name, "财政资金")
+        yield key(task.executed, scale), ("task", task.name, "预算执行数")
+        yield key(task.executed_fiscal, scale), ("task", task.name, "执行数中财政资金")
+    for raw in raw_texts:
+        text, _, scan = _prepare(raw)
+        for fig in scan.money:
+            yield key(fig.value, _MONEY_FACTOR[fig.unit]), ("text", text[fig.start : fig.end])
+
+
 @lru_cache(maxsize=256)
 def _score_words(level1: tuple[str, ...]) -> dict[str, list[object]]:
     """Keyword -> keys of _Table.entity; the same for every report of a template. Do not mutate."""
@@ -589,36 +619,13 @@ class _Table:
 
     # amounts, in 万元 at 2 places: read from the table only as far as a lookup needs
     # (a narrative repeats the first few: 预算总额, 执行数).
-    def _amount_sources(self) -> Iterator[tuple[str, tuple]]:
-        """(cents text, where) of every table amount, in the order their labels are preferred."""
-        scale = Decimal("0.0001") if self.unit == "元" else None
-
-        def key(value: object, factor: Decimal | None) -> str | None:
-            # _ok inlined. Keyed by text: hashing a fresh non-integral Decimal costs 3 times more.
-            if value.__class__ is Decimal and value.is_finite() and value and -_HUGE < value < _HUGE:
-                return _cents((value if factor is None else value * factor).quantize(_CENT, ROUND_HALF_UP))
-            return None
-
-        for row in self.budget_rows:
-            annual, executed = row.annual, row.executed
-            yield key(annual, scale), ("row", row.row, "全年预算数")
-            yield key(executed, scale), ("row", row.row, "预算执行数")
-            yield key(row.initial, scale), ("row", row.row, "年初预算数")
-            if _ok(annual) and _ok(executed):
-                yield key(abs(annual - executed), scale), ("row", row.row, "未执行数（或超支数）")
-        for task in self.tasks:
-            yield key(task.budget, scale), ("task", task.name, "预算资金")
-            yield key(task.budget_fiscal, scale), ("task", task.name, "财政资金")
-            yield key(task.executed, scale), ("task", task.name, "预算执行数")
-            yield key(task.executed_fiscal, scale), ("task", task.name, "执行数中财政资金")
-        for raw in self.raw_texts:
-            text, _, scan = _prepare(raw)
-            for fig in scan.money:
-                yield key(fig.value, _MONEY_FACTOR[fig.unit]), ("text", text[fig.start : fig.end])
-
     @_lazy
     def _amount_feed(self) -> Iterator[tuple[str, tuple]]:
-        return (item for item in self._amount_sources() if item[0] is not None)
+        # A module-level generator over the lists, not a generator method holding the
+        # table: measured 35 µs a report cheaper, about half of it in the collector.
+        scale = Decimal("0.0001") if self.unit == "元" else None
+        items = _amount_sources(self.budget_rows, self.tasks, self.raw_texts, scale)
+        return (item for item in items if item[0] is not None)
 
     def _amount_at(self, key: str | None) -> tuple | None:
         """Where the table has the amount with this cents text (None: any amount at all)."""
