@@ -80,7 +80,7 @@ _TRANS.update(
     }
 )
 # str.translate is slow on CJK text: it only runs when one of these is present.
-_TRANS_CHARS = tuple(map(chr, _TRANS))
+_TRANS_ANY = re.compile("[" + re.escape("".join(map(chr, _TRANS))) + "]")
 _LATEX = re.compile(r"\\(geq|leq|ge|le|%)|\$")
 _LATEX_MAP = {"geq": "≥", "ge": "≥", "leq": "≤", "le": "≤", "%": "%"}
 _LIST_START = re.compile(r"[（(]?[一二三四五六七八九十0-9]{1,3}[、.)）]")
@@ -110,7 +110,7 @@ def _drop_spaces(text: str) -> str:
 
 def _normalise(text: str) -> tuple[str, list[tuple[int, str]]]:
     """The text in one form, and (start, text) of its short heading-like paragraphs."""
-    if any(c in text for c in _TRANS_CHARS):
+    if _TRANS_ANY.search(text):
         text = text.translate(_TRANS)
     if "$" in text or "\\" in text:
         text = _LATEX.sub(_latex_sub, text)
