@@ -16,7 +16,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from indicators.engine.numbers import round_half_up
@@ -219,7 +219,6 @@ _ROW_LABEL = {
     "basic": "基本支出",
     "project": "项目支出",
 }
-_FIELD_LABEL = (("annual", "全年预算数"), ("executed", "预算执行数"), ("initial", "年初预算数"))
 _TOTAL_SCORE_WORDS = (
     "部门整体",
     "整体绩效",
@@ -262,6 +261,11 @@ def _of(items: object, cls: type | tuple[type, ...]) -> list:
 
 def _has(items: object, cls: type) -> bool:
     return isinstance(items, (tuple, list)) and any(isinstance(x, cls) for x in items)
+
+
+def _may_name_grade(text: str) -> bool:
+    # Every one of _GRADE_KEYS holds 结果, 等级 or 评级: most sections have none of them.
+    return "结果" in text or "等级" in text or "评级" in text
 
 
 def _dec(text: str) -> Decimal | None:
@@ -478,11 +482,11 @@ def _same_thing(a: _Count, b: _Count) -> bool:
 class _Section:
     """A normalised narrative section with its figures and position lookups."""
 
-    def __init__(self, key: str, raw: str) -> None:
+    def __init__(self, key: str, raw: str, prepared: tuple | None = None) -> None:
         self.where = f"narrative.{key}"
         self.label = _section_label(key)
         self.raw = raw
-        self.text, self.headings, self.scan = _prepare(raw)
+        self.text, self.headings, self.scan = prepared or _prepare(raw)
         self.heading_starts = [h[0] for h in self.headings]
         # Keywords present in the text, filled on first use.
         self.words: list[str] | None = None
@@ -519,9 +523,9 @@ class _Entity:
 
 
 def _amount_key(value: object, factor: Decimal | None) -> str | None:
-    # _ok inlined. Keyed by text: hashing a fresh non-integral Decimal costs 3 times more.
-    if value.__class__ is Decimal and value.is_finite() and value and -_HUGE < value < _HUGE:
-        return _cents((value if factor is None else value * factor).quantize(_CENT, ROUND_HALF_UP))
+    # Keyed by text: hashing a fresh non-integral Decimal costs 3 times more.
+    if _ok(value) and value:
+        return _cents(_r(value if factor is None else value * factor))
     return None
 
 
@@ -1036,8 +1040,7 @@ class _Checker:
     # grade
     def grades(self, sec: _Section) -> None:
         res, text = self.t.result, sec.text
-        # Every key names 结果, 等级 or 评级: most sections have none of them.
-        if "结果" not in text and "等级" not in text and "评级" not in text:
+        if not _may_name_grade(text):
             return
         rule = _str(res.grade)
         rule = _GRADE_WORD.get(rule, rule)
@@ -1069,11 +1072,11 @@ def narrative_findings(report: ReportInput, result: ReportResult) -> list[Findin
     sections = []
     for item in _of(getattr(report, "narrative", ()), (tuple, list)):
         if len(item) == 2 and isinstance(item[1], str) and item[1].strip():
-            text, _, scan = _prepare(item[1])
+            prepared = _prepare(item[1])
             # A section with no figure and no grade word has nothing to check.
-            if scan.empty and not any(key in text for key in _GRADE_KEYS):
+            if prepared[2].empty and not _may_name_grade(prepared[0]):
                 continue
-            sections.append(_Section(str(item[0]), item[1]))
+            sections.append(_Section(str(item[0]), item[1], prepared))
     if not sections:
         return []
     checker = _Checker(_Table(report, result))

@@ -13,6 +13,7 @@ becomes an info finding), and what was typed elsewhere.
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 from indicators.engine import findings as F
@@ -331,12 +332,7 @@ def _with_narrative(report: ReportInput, result: ReportResult) -> ReportResult:
         extra = (F.finding(F.ENGINE_INTERNAL, "narrative", f"报告文字核对出错：{type(exc).__name__}"),)
     if not extra:
         return result
-    # dataclasses.replace without the frozen __init__ (12 object.__setattr__ calls)
-    combined = _new(ReportResult)
-    d = combined.__dict__
-    d.update(result.__dict__)
-    d["findings"] = result.findings + extra
-    return combined
+    return dataclasses.replace(result, findings=result.findings + extra)
 
 
 def _score(report: ReportInput) -> ReportResult:
