@@ -11,6 +11,8 @@ written "≥80%"), three rule sets. Each report is scored by `score_report`, the
 narrative checks included; the engine-only time is printed beside it, and the
 time when every row's explanation is read too (the engine writes an explanation
 when it is first read; a batch that stores totals and findings never reads them).
+A plain interpreter loop is timed first, so that figures taken on different days
+(this machine's speed varies by half) can be compared.
 
     .venv/bin/python bench/score_engine.py [--reports N] [--rows N] [--profile]
 """
@@ -186,6 +188,9 @@ def main() -> None:
     gc.collect()
     gc.freeze()
     score_report(reports[0])  # warm imports and caches
+    # This machine's speed varies from session to session (and minute to minute): a
+    # plain interpreter loop measured beside the run makes figures comparable.
+    print(f"machine reference: a 10**6-step Python loop takes {_reference_ms():.1f} ms (best of 5)")
     seconds, cpu, findings = _timed(reports)
     print(f"scored {len(reports)} reports ({n_rows} rows, {findings} findings) in {seconds:.2f} s (cpu {cpu:.2f} s)")
     print(f"{n_rows / seconds:,.0f} rows/s, {len(reports) / seconds:,.0f} reports/s")
@@ -208,6 +213,17 @@ def main() -> None:
     print(
         f"reading every row's explanation as well: {seconds3:.2f} s (cpu {cpu3:.2f} s), {n_rows / seconds3:,.0f} rows/s"
     )
+
+
+def _reference_ms() -> float:
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        x = 0
+        for i in range(10**6):
+            x += i
+        best = min(best, time.perf_counter() - start)
+    return best * 1e3
 
 
 def _timed(reports: list[ReportInput], explain: bool = False) -> tuple[float, float, int]:
