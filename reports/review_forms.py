@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from reports.forms import NumberField
 from reports.models import SCORE, Report
 from reports.review import ReviewRow
+from reports.workflow import ACTION_LABELS
 
-DECISIONS = (("", _("保存审核意见")), ("return", _("退回")), ("approve", _("审核通过")))
+DECISIONS = (("", _("保存审核意见")), ("return", ACTION_LABELS["return"]), ("approve", ACTION_LABELS["approve"]))
 TEXT_MAX = 5000
 
 
@@ -73,9 +74,7 @@ def service_errors(exc: ValidationError, *, decision: str = "", override: str = 
 
 
 class TransitionForm(forms.Form):
-    action = forms.ChoiceField(
-        choices=(("reopen", _("重新打开")), ("publish", _("公开")), ("return", _("退回")), ("approve", _("审核通过")))
-    )
+    action = forms.ChoiceField(choices=[(a, ACTION_LABELS[a]) for a in ("reopen", "publish", "return", "approve")])
     reason = forms.CharField(required=False, max_length=TEXT_MAX)
     override = forms.CharField(required=False, max_length=TEXT_MAX)
     version = forms.IntegerField(required=False)

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from reports.models import Report, ReportEvent
 
@@ -44,12 +45,13 @@ TRANSITIONS = {
     )
 }
 ACTIONS = sorted({action for _source, action in TRANSITIONS})
+# "action" context: 审核通过 is also a state's name, and English needs "Approve" here.
 ACTION_LABELS = {
-    "submit": "送审",
-    "return": "退回",
-    "approve": "审核通过",
-    "reopen": "重新打开",
-    "publish": "公开",
+    "submit": pgettext_lazy("action", "送审"),
+    "return": pgettext_lazy("action", "退回"),
+    "approve": pgettext_lazy("action", "审核通过"),
+    "reopen": pgettext_lazy("action", "重新打开"),
+    "publish": pgettext_lazy("action", "公开"),
 }
 
 

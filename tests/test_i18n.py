@@ -79,3 +79,22 @@ def test_home_page_is_chinese_without_the_cookie(client):
     html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "自评报告" in html
     assert "Log out" not in html
+
+
+def test_actions_and_states_are_told_apart_in_english(english, personas):
+    """审核通过 is a state ("Approved") and an action ("Approve"): English needs both words."""
+    from reports.models import Report
+
+    submitted = Report.objects.get(department__code="201001", round__year=2021)
+    assert submitted.state == Report.State.SUBMITTED
+    english.force_login(personas["reviewer"])
+    html = english.get(reverse("review:report", args=[submitted.pk])).content.decode()
+    assert 'id="do-approve">Approve</button>' in html
+    assert 'id="do-return">Return</button>' in html
+    assert "审核通过" not in html
+
+    # The department's history names what happened in English too (the submit event).
+    english.force_login(personas["accountant_b"])
+    html = english.get(reverse("report_history", args=[submitted.pk])).content.decode()
+    assert "Submit" in html
+    assert "送审" not in html
