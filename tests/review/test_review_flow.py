@@ -155,3 +155,32 @@ def test_return_correct_resubmit_approve_publish(demo, review_browser, live_serv
     assert actions[-5:] == ["submit", "return", "submit", "approve", "publish"]
     assert ReportIndicator.objects.get(pk=satisfaction.pk).review_comment == COMMENT
     assert ReportRender.objects.filter(report=report, purpose="archive").exists()  # the PDF was asked for
+
+
+def test_review_sheet_keeps_the_reasons_readable_on_a_laptop_screen(demo, review_browser, live_server):
+    """At 1366 px the review sheet has a column more than the department's: the reasons
+    column was squeezed to one character (its header read downwards, letter by letter)."""
+    report = Report.objects.get(department__code="203001", round__year=2021)
+    cookie = session_cookie("reviewer")
+
+    def scenario(browser):
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 768})
+        context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+        page = context.new_page()
+        page.goto(f"/review/{report.pk}/")
+        reason = page.locator("#indicator-table td.c-reason").filter(has_text=re.compile(r"\S")).first
+        header = page.locator("#indicator-table thead th").nth(9)
+        sizes = {
+            "reason": reason.bounding_box()["width"],
+            "header": header.bounding_box()["height"],
+            "overflow": page.evaluate(
+                "() => { const w = document.querySelector('.rv-sheet'); return w.scrollWidth - w.clientWidth; }"
+            ),
+        }
+        context.close()
+        return sizes
+
+    sizes = review_browser(scenario)
+    assert sizes["reason"] >= 120, sizes  # about 8 Chinese characters a line
+    assert sizes["header"] <= 60, sizes  # two lines at most
+    assert sizes["overflow"] <= 0, sizes  # no sideways scrolling at this width
