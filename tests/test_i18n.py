@@ -92,6 +92,9 @@ def test_actions_and_states_are_told_apart_in_english(english, personas):
     assert 'id="do-approve">Approve</button>' in html
     assert 'id="do-return">Return</button>' in html
     assert "审核通过" not in html
+    # The budget table's row labels are the interface's, not the department's data.
+    assert "(1) Fiscal funds" in html
+    assert "资金来源" not in html
 
     # The department's history names what happened in English too (the submit event).
     english.force_login(personas["accountant_b"])

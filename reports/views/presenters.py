@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 from departments.models import BudgetLine
 from indicators import engine
@@ -50,13 +51,13 @@ BUDGET_FIELD_BY_CODE = {
 }
 BUDGET_LAYOUT = (
     # (row key or None for a heading, label, indent)
-    ("total", "部门预算总额", 0),
-    (None, "1. 资金来源：", 0),
-    ("fiscal", "（1）财政性资金", 1),
-    ("other", "（2）其他资金", 1),
-    (None, "2. 资金结构：", 0),
-    ("basic", "（1）基本支出", 1),
-    ("project", "（2）项目支出", 1),
+    ("total", _("部门预算总额"), 0),
+    (None, _("1. 资金来源："), 0),
+    ("fiscal", _("（1）财政性资金"), 1),
+    ("other", _("（2）其他资金"), 1),
+    (None, _("2. 资金结构："), 0),
+    ("basic", _("（1）基本支出"), 1),
+    ("project", _("（2）项目支出"), 1),
 )
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 WHERE = re.compile(r"^(indicators|tasks)\[(\d+)\]$")
@@ -387,9 +388,9 @@ def budget_rows(report: Report, form: ReportForm, payload: dict) -> list[dict]:
                 "fields": [
                     (name, field_label, form.value(f"budget-{key}_{name}"))
                     for name, field_label in (
-                        ("initial", "年初预算数"),
-                        ("annual", "全年预算数"),
-                        ("executed", "预算执行数"),
+                        ("initial", _("年初预算数")),
+                        ("annual", _("全年预算数")),
+                        ("executed", _("预算执行数")),
                     )
                 ],
                 "rate": payload["budget_rates"].get(key, ""),
