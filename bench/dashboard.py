@@ -25,55 +25,14 @@ import statistics
 import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _db import BenchDatabase, setup_django
 
-DB_NAME = "perfeval_bench_dash"
-SERVER = os.environ.get("PERFEVAL_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB = BenchDatabase("perfeval_bench_dash")
 BATCH = 5000
 STATES = ("draft", "returned", "submitted", "approved", "published")
 STATE_WEIGHTS = (10, 4, 30, 30, 26)
 NARRATIVE = "本部门围绕年度工作目标，加强预算绩效管理，按计划推进重点项目，资金使用规范，取得了较好的社会效益。" * 12
-
-
-def _admin_connection():
-    import psycopg
-
-    return psycopg.connect(f"{SERVER}/postgres", autocommit=True)
-
-
-def database_exists() -> bool:
-    with _admin_connection() as conn:
-        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone() is not None
-
-
-def create_database() -> None:
-    with _admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def drop_database() -> None:
-    from django.db import connections
-
-    connections.close_all()
-    with _admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-
-
-def setup_django() -> None:
-    os.environ["DATABASE_URL"] = f"{SERVER}/{DB_NAME}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "perfeval.settings")
-    import django
-    from django.conf import settings
-
-    django.setup()
-    # Measure what production runs: no query log, no template debug information.
-    settings.DEBUG = False
-    for template in settings.TEMPLATES:
-        template.setdefault("OPTIONS", {})["debug"] = False
 
 
 def generate(n_departments: int, n_rows: int, seed: int = 20211231) -> dict:
@@ -253,11 +212,11 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="measure a database kept by --keep")
     args = parser.parse_args()
 
-    reuse = args.reuse and database_exists()
+    reuse = args.reuse and DB.exists()
     if not reuse:
-        create_database()
+        DB.create()
     try:
-        setup_django()
+        setup_django(DB.url)
         from django.contrib.auth import get_user_model
         from django.core.management import call_command
         from django.test import Client
@@ -270,7 +229,7 @@ def main() -> int:
                 "round": Round.objects.get(year=2021),
                 "reviewer": get_user_model().objects.get(username="bench_reviewer"),
             }
-            print(f"reusing {DB_NAME}")
+            print(f"reusing {DB.name}")
         else:
             call_command("migrate", verbosity=0)
             data = generate(args.departments, args.rows)
@@ -309,9 +268,9 @@ def main() -> int:
         return 0 if median < 300 else 1
     finally:
         if args.keep or args.reuse:
-            print(f"kept database {DB_NAME}")
+            print(f"kept database {DB.name}")
         else:
-            drop_database()
+            DB.drop()
 
 
 if __name__ == "__main__":

@@ -26,28 +26,10 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DB_NAME = "perfeval_bench_pdf"
+from _db import SERVER, BenchDatabase
+
 GOALS = {"seed": 1.5, "round": 60.0}
 BENCH_YEAR = 2099  # a year of its own: the demo has 2020 and 2021
-
-
-def admin_connect(server: str):
-    import psycopg
-
-    return psycopg.connect(f"{server}/postgres", autocommit=True)
-
-
-def create_database(server: str) -> None:
-    with admin_connect(server) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def drop_database(server: str) -> None:
-    with admin_connect(server) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
 
 def big_document(seed: dict, rows: int = 200) -> dict:
@@ -155,17 +137,18 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--reports", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--server", default=SERVER)
     parser.add_argument("--sqlite", action="store_true", help="use a temporary SQLite file instead of PostgreSQL")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
 
     tmp = tempfile.TemporaryDirectory(prefix="perfeval-bench-pdf-")
+    db = BenchDatabase("perfeval_bench_pdf", args.server)
     if args.sqlite:
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp.name}/bench.sqlite3"
     else:
-        create_database(args.server)
-        os.environ["DATABASE_URL"] = f"{args.server}/{DB_NAME}"
+        db.create()
+        os.environ["DATABASE_URL"] = db.url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "perfeval.settings")
     os.environ["MEDIA_ROOT"] = f"{tmp.name}/media"
     import django
@@ -243,7 +226,7 @@ def main() -> int:
 
         connections.close_all()
         if not args.sqlite and not args.keep:
-            drop_database(args.server)
+            db.drop()
         tmp.cleanup()
     return 0
 

@@ -14,62 +14,12 @@ import os
 import statistics
 import sys
 import time
-from decimal import Decimal
-from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DB_NAME = "perfeval_bench"
+from _db import SERVER, BenchDatabase
+
 ROWS = 60
 GOALS_MS = {"GET": 100, "save": 200}
-
-
-def admin_connect(server: str):
-    import psycopg
-
-    return psycopg.connect(f"{server}/postgres", autocommit=True)
-
-
-def create_database(server: str) -> None:
-    with admin_connect(server) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def drop_database(server: str) -> None:
-    with admin_connect(server) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-
-
-def grow(report, rows: int) -> None:
-    """Rows of the department's own, copied from the template's, until the report has `rows`."""
-    from reports.models import ReportIndicator
-
-    existing = list(ReportIndicator.objects.filter(report=report).order_by("order"))
-    extra = []
-    for k in range(rows - len(existing)):
-        model = existing[k % len(existing)]
-        extra.append(
-            ReportIndicator(
-                report=report,
-                order=len(existing) + k,
-                level1=model.level1,
-                level2=model.level2,
-                level3=f"{model.level3}（扩展{k + 1}）",
-                kind=model.kind,
-                sign=model.sign,
-                target=model.target,
-                target_text=model.target_text,
-                unit=model.unit,
-                actual=model.actual,
-                actual_text=model.actual_text,
-                tier=model.tier,
-                weight=Decimal("0"),
-                self_score=Decimal("0"),
-            )
-        )
-    ReportIndicator.objects.bulk_create(extra)
 
 
 def form_data(report_pk: int) -> dict:
@@ -106,13 +56,13 @@ def run(runs: int) -> dict[str, tuple[list[float], list[float]]]:
     from django.test import Client
     from django.urls import reverse
 
-    from reports.demo.build import load_demo
+    from reports.demo.build import load_demo, resize_report
     from reports.models import Report, ReportIndicator
 
     call_command("migrate", verbosity=0)
     load_demo()
     report = Report.objects.get(department__code="101001")
-    grow(report, ROWS)
+    resize_report(report, ROWS)
     assert ReportIndicator.objects.filter(report=report).count() == ROWS
 
     from django.contrib.auth import get_user_model
@@ -150,21 +100,19 @@ def run(runs: int) -> dict[str, tuple[list[float], list[float]]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--server", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument("--server", default=SERVER)
     args = parser.parse_args()
 
-    os.environ["DATABASE_URL"] = f"{args.server}/{DB_NAME}"
+    db = BenchDatabase("perfeval_bench", args.server)
+    os.environ["DATABASE_URL"] = db.url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "perfeval.settings")
     os.environ["DEBUG"] = "1"
     os.environ["CONN_MAX_AGE"] = "60"
-    create_database(args.server)
+    db.create()
     try:
         results = run(args.runs)
     finally:
-        from django.db import connections
-
-        connections.close_all()
-        drop_database(args.server)
+        db.drop()
     print(f"report page, seed report grown to {ROWS} indicator rows, PostgreSQL, {args.runs} runs each")
     ok = True
     for name, (wall, cpu) in results.items():

@@ -25,46 +25,11 @@ import os
 import re
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _db import BenchDatabase, setup_django
 
-DB_NAME = "perfeval_bench_xlsx"
-SERVER = os.environ.get("PERFEVAL_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB = BenchDatabase("perfeval_bench_xlsx")
 ROWS = ("部门预算总额", "财政性资金", "其他资金", "基本支出", "项目支出")
-
-
-def _admin_connection():
-    import psycopg
-
-    return psycopg.connect(f"{SERVER}/postgres", autocommit=True)
-
-
-def create_database() -> None:
-    with _admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def drop_database() -> None:
-    from django.db import connections
-
-    connections.close_all()
-    with _admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-
-
-def setup_django() -> None:
-    os.environ["DATABASE_URL"] = f"{SERVER}/{DB_NAME}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "perfeval.settings")
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.DEBUG = False
-    for template in settings.TEMPLATES:
-        template.setdefault("OPTIONS", {})["debug"] = False
 
 
 def workbook(departments: int, year: int) -> bytes:
@@ -100,8 +65,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
-    create_database()
-    setup_django()
+    DB.create()
+    setup_django(DB.url)
     from django.contrib.auth import get_user_model
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
@@ -165,7 +130,7 @@ def main() -> int:
         return 0
     finally:
         if not args.keep:
-            drop_database()
+            DB.drop()
 
 
 if __name__ == "__main__":

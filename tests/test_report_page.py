@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reports.models import Report, ReportIndicator
+from reports.demo.build import resize_report
+from reports.models import ReportIndicator
 from tests.test_form_helpers import form_data, login, post_form, set_row
 
 pytestmark = pytest.mark.django_db
@@ -81,37 +82,6 @@ def test_live_score_reports_bad_numbers_at_the_field(client, personas, seed_repo
     assert body["errors"]["ind-14-weight"] == ["分值不能为负数。"]
 
 
-def resize(report: Report, n: int) -> None:
-    """The seed report with exactly n indicator rows: trimmed, or grown with rows of its own."""
-    rows = list(ReportIndicator.objects.filter(report=report).order_by("order"))
-    if n <= len(rows):
-        ReportIndicator.objects.filter(pk__in=[r.pk for r in rows[n:]]).delete()
-        return
-    extra = []
-    for k in range(n - len(rows)):
-        model = rows[k % len(rows)]
-        extra.append(
-            ReportIndicator(
-                report=report,
-                order=len(rows) + k,
-                level1=model.level1,
-                level2=model.level2,
-                level3=f"{model.level3}（扩展{k + 1}）",
-                kind=model.kind,
-                sign=model.sign,
-                target=model.target,
-                target_text=model.target_text,
-                unit=model.unit,
-                actual=model.actual,
-                actual_text=model.actual_text,
-                tier=model.tier,
-                weight=Decimal("0"),
-                self_score=Decimal("0"),
-            )
-        )
-    ReportIndicator.objects.bulk_create(extra)
-
-
 def page_and_save_queries(client, report) -> tuple[int, int]:
     url = reverse("report", args=[report.pk])
     with CaptureQueriesContext(connection) as get_queries:
@@ -133,7 +103,7 @@ SAVE_QUERIES = 24  # the same reads, locked; 3 writes + events; report_rescore (
 
 @pytest.mark.parametrize("rows", [5, 60])
 def test_page_and_save_queries_do_not_grow_with_rows(client, personas, seed_report, rows):
-    resize(seed_report, rows)
+    resize_report(seed_report, rows)
     login(client, personas["accountant_a"])
     client.get(reverse("home"))  # the session is warm, as in use
     assert ReportIndicator.objects.filter(report=seed_report).count() == rows

@@ -23,7 +23,7 @@ from indicators import engine
 from indicators.engine import round_half_up
 from reports.interchange.document import money, num, to_engine_input, validate
 from reports.interchange.store import report_import, round_create_from_document
-from reports.models import Report, ReportEvent
+from reports.models import Report, ReportEvent, ReportIndicator
 
 SEED_PATH = Path(__file__).with_name("seed_2021.json")
 DEMO_PASSWORD = "perfeval-demo"
@@ -315,3 +315,35 @@ def load_demo() -> list[tuple[str, str, str]]:
         report = report_import(document=variant_document(seed, v), actor=None, source="演示数据")
         _advance(report, v.state, users["reviewer"], start)
     return logins
+
+
+def resize_report(report: Report, n: int) -> None:
+    """The report with exactly n indicator rows: trimmed, or grown with copies of its own rows
+    (weight 0, so the scores stay as they were). For tests and benchmarks of large reports."""
+    rows = list(ReportIndicator.objects.filter(report=report).order_by("order"))
+    if n <= len(rows):
+        ReportIndicator.objects.filter(pk__in=[r.pk for r in rows[n:]]).delete()
+        return
+    extra = []
+    for k in range(n - len(rows)):
+        model = rows[k % len(rows)]
+        extra.append(
+            ReportIndicator(
+                report=report,
+                order=len(rows) + k,
+                level1=model.level1,
+                level2=model.level2,
+                level3=f"{model.level3}（扩展{k + 1}）",
+                kind=model.kind,
+                sign=model.sign,
+                target=model.target,
+                target_text=model.target_text,
+                unit=model.unit,
+                actual=model.actual,
+                actual_text=model.actual_text,
+                tier=model.tier,
+                weight=Decimal("0"),
+                self_score=Decimal("0"),
+            )
+        )
+    ReportIndicator.objects.bulk_create(extra)
