@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from departments.models import Department
-from reports.models import Report, ReportEvent, ReportIndicator
+from reports.demo.build import resize_report
+from reports.models import Report, ReportEvent
 from reports.workflow import report_transition
 
 # Pinned. The queue: session, user, roles, rounds, the reports (one query with the overdue
@@ -46,26 +47,6 @@ def add_reports(seed: Report, n: int, state: str = "submitted") -> None:
     )
 
 
-def resize(report: Report, n: int) -> None:
-    """The report with exactly n indicator rows: trimmed, or grown with copies of its own rows."""
-    rows = list(ReportIndicator.objects.filter(report=report).order_by("order"))
-    if n <= len(rows):
-        ReportIndicator.objects.filter(pk__in=[r.pk for r in rows[n:]]).delete()
-        return
-    extra = []
-    for k in range(n - len(rows)):
-        model = rows[k % len(rows)]
-        model.pk = None
-        model.order = len(rows) + k
-        model.level3 = f"{model.level3}（扩展{k + 1}）"
-        model.template_indicator = None
-        model.weight = model.self_score = Decimal("0")
-        extra.append(
-            ReportIndicator(**{f.attname: getattr(model, f.attname) for f in ReportIndicator._meta.concrete_fields})
-        )
-    ReportIndicator.objects.bulk_create(extra)
-
-
 def add_events(report: Report, n: int, actor) -> None:
     ReportEvent.objects.bulk_create(
         ReportEvent(
@@ -96,7 +77,7 @@ def test_review_page_queries_do_not_grow_with_rows(client, people, seed, django_
     Report.objects.filter(pk=seed.pk).update(error_count=0)
     report_transition(report=seed, action="submit", actor=people["accountant_a"])
     report_transition(report=seed, action="return", actor=people["reviewer"], reason="请修正")
-    resize(seed, rows)
+    resize_report(seed, rows)
     report_transition(report=seed, action="submit", actor=people["accountant_a"])  # a second snapshot to compare
     add_events(seed, events, people["reviewer"])
     client.force_login(people["reviewer"])
@@ -110,7 +91,7 @@ def test_review_page_queries_do_not_grow_with_rows(client, people, seed, django_
 def test_public_queries_do_not_grow(client, people, seed, django_assert_num_queries, more, rows):
     add_reports(seed, more, state="published")
     Report.objects.filter(pk=seed.pk).update(state="published")
-    resize(seed, rows)
+    resize_report(seed, rows)
     response = count(client, django_assert_num_queries, reverse("public:index"), PUBLIC_INDEX_QUERIES)
     assert response.context["count"] == 3 + more
     response = count(client, django_assert_num_queries, reverse("public:report", args=[seed.pk]), PUBLIC_REPORT_QUERIES)
