@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from indicators import engine
+from indicators.forms import RuleSetAdminForm
 from indicators.models import RuleSet, Template, TemplateIndicator, TemplateLevel1
 from indicators.resources import TemplateRowResource
 from perfeval.widgets import admin_overrides
@@ -27,6 +28,7 @@ class LockedReadOnly:
 
 @admin.register(RuleSet)
 class RuleSetAdmin(LockedReadOnly, admin.ModelAdmin):
+    form = RuleSetAdminForm
     list_display = [
         "name",
         "version",

@@ -1,6 +1,7 @@
 """The bureau admin finds the seed report complete in the Django admin, in Chinese."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,61 @@ def test_admin_cannot_edit_a_submitted_report(admin_client_demo, seed_report):
     response = admin_client_demo.post(url, {"goal": "rewritten"})
     assert response.status_code == 403
     assert Report.objects.get(pk=seed_report.pk).goal != "rewritten"
+
+
+def caps_box(html: str) -> str:
+    """What the caps text box shows."""
+    return re.search(r'<textarea name="total_caps_by_execution"[^>]*>\n?(.*?)</textarea>', html, re.S).group(1)
+
+
+def rule_set_post(rule_set, **changes) -> dict:
+    """The rule set's admin form as the browser posts it."""
+    from indicators.admin import RuleSetAdmin
+
+    special = ("locked", "execution_cap", "total_caps_by_execution")
+    fields = [f for _, opts in RuleSetAdmin.fieldsets for f in opts["fields"] if f not in special]
+    data = {f: "" if getattr(rule_set, f) is None else str(getattr(rule_set, f)) for f in fields}
+    if rule_set.execution_cap:
+        data["execution_cap"] = "on"
+    data["total_caps_by_execution"] = ""
+    data.update(changes)
+    return data
+
+
+def test_rule_set_caps_are_typed_a_band_a_line(admin_client_demo):
+    from indicators.models import RuleSet
+
+    rule_set = RuleSet.objects.get(locked=False, name__startswith="上街区")
+    url = reverse("admin:indicators_ruleset_change", args=[rule_set.pk])
+    assert caps_box(admin_client_demo.get(url).content.decode()) == ""  # no JSON "[]" to read or write
+
+    response = admin_client_demo.post(url, rule_set_post(rule_set, total_caps_by_execution="80 89\r\n７０％，79.5\r\n"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    rule_set.refresh_from_db()
+    assert rule_set.total_caps_by_execution == [["80", "89"], ["70", "79.5"]]
+    assert rule_set.engine_caps() == ((80, 89), (70, 79.5))
+    assert caps_box(admin_client_demo.get(url).content.decode()) == "80 89\n70 79.5"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("80", "第 1 行“80”：应为两个数，执行率下限和总分上限，如“80 89”。"),
+        ("80 89\n低于八成 89", "第 2 行“低于八成 89”：应为两个数"),
+        ("180 89", "第 1 行“180 89”：执行率下限应在 0–100 之间"),
+    ],
+)
+def test_rule_set_caps_refused_at_the_field_and_nothing_saved(admin_client_demo, typed, message):
+    from indicators.models import RuleSet
+
+    rule_set = RuleSet.objects.get(locked=False, name__startswith="上街区")
+    before = rule_set.total_caps_by_execution
+    url = reverse("admin:indicators_ruleset_change", args=[rule_set.pk])
+    response = admin_client_demo.post(url, rule_set_post(rule_set, name="改过的名称", total_caps_by_execution=typed))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["total_caps_by_execution"]
+    assert message in " ".join(errors["total_caps_by_execution"])
+    assert caps_box(response.content.decode()) == typed  # what was typed stays, to be corrected
+    rule_set.refresh_from_db()
+    assert rule_set.total_caps_by_execution == before and rule_set.name != "改过的名称"
