@@ -41,7 +41,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "import_export",
     "django_tasks",
-    "django_tasks_db",  # the database backend (TASKS_BACKEND=django_tasks_db.DatabaseBackend) and db_worker
+    # the database backend (TASKS_BACKEND=django_tasks_db.DatabaseBackend) and db_worker
+    "perfeval.apps.TasksDatabaseConfig",
     "departments",
     "indicators",
     "reports",

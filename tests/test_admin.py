@@ -157,3 +157,10 @@ def test_rule_set_caps_refused_at_the_field_and_nothing_saved(admin_client_demo,
     assert caps_box(response.content.decode()) == typed  # what was typed stays, to be corrected
     rule_set.refresh_from_db()
     assert rule_set.total_caps_by_execution == before and rule_set.name != "改过的名称"
+
+
+def test_admin_index_is_chinese_throughout(admin_client_demo):
+    """django_tasks_db ships no Chinese: its section and model are named in our catalogue."""
+    html = admin_client_demo.get(reverse("admin:index")).content.decode()
+    assert "后台任务" in html and "任务记录" in html
+    assert "Tasks Database Backend" not in html and "Task Results" not in html
