@@ -116,3 +116,19 @@ def test_load_demo_prints_logins(db, capsys):
     for username in ("admin", "reviewer", "accountant", "accountant2"):
         assert username in out
     assert "perfeval-demo" in out
+
+
+def test_load_demo_queues_the_archive_pdfs_approval_would_have(db, settings):
+    """make run shows published reports with their PDFs; each is queued once, however often it runs."""
+    from reports.models import ReportRender
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    call_command("load_demo", "--archives", "--no-history", stdout=io.StringIO())
+    final = Report.objects.filter(state__in=("approved", "published"))
+    queued = ReportRender.objects.filter(purpose=ReportRender.Purpose.ARCHIVE, status=ReportRender.Status.QUEUED)
+    assert final.count() == 4
+    assert sorted(queued.values_list("report_id", flat=True)) == sorted(final.values_list("pk", flat=True))
+    out = io.StringIO()
+    call_command("load_demo", "--archives", "--no-history", stdout=out)
+    assert "archive PDFs queued: 0" in out.getvalue()
+    assert queued.count() == 4

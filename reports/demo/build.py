@@ -23,7 +23,7 @@ from indicators import engine
 from indicators.engine import round_half_up
 from reports.interchange.document import money, num, to_engine_input, validate
 from reports.interchange.store import report_import, round_create_from_document
-from reports.models import Report, ReportEvent, ReportIndicator
+from reports.models import Report, ReportEvent, ReportIndicator, ReportRender
 
 SEED_PATH = Path(__file__).with_name("seed_2021.json")
 DEMO_PASSWORD = "perfeval-demo"
@@ -315,6 +315,23 @@ def load_demo() -> list[tuple[str, str, str]]:
         report = report_import(document=variant_document(seed, v), actor=None, source="演示数据")
         _advance(report, v.state, users["reviewer"], start)
     return logins
+
+
+def queue_missing_archives() -> int:
+    """The archive PDF of each approved or published report without one, queued as approval
+    queues it (the demo walks its reports to their states without the workflow)."""
+    from reports.pdf.context import FINAL_STATES
+    from reports.pdf.services import report_archive_request
+
+    waiting = ReportRender.objects.filter(
+        purpose=ReportRender.Purpose.ARCHIVE, status__in=(ReportRender.Status.QUEUED, ReportRender.Status.RUNNING)
+    )
+    missing = (
+        Report.objects.filter(state__in=FINAL_STATES, archives__isnull=True)
+        .exclude(pk__in=waiting.values("report_id"))
+        .order_by("pk")
+    )
+    return sum(report_archive_request(report_id=pk) is not None for pk in missing.values_list("pk", flat=True))
 
 
 def resize_report(report: Report, n: int) -> None:

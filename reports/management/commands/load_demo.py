@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from reports.demo.build import load_demo
+from reports.demo.build import load_demo, queue_missing_archives
 from reports.demo.history import load_history
 
 
@@ -12,11 +12,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-history", action="store_true", help="skip the 2020 round")
+        parser.add_argument(
+            "--archives",
+            action="store_true",
+            help="queue the archive PDF of every approved or published report that has none, as approval does",
+        )
 
     def handle(self, *args, **options):
         logins = load_demo()
         if not options["no_history"]:
             load_history()
+        if options["archives"]:
+            queued = queue_missing_archives()
+            self.stdout.write(f"归档 PDF：{queued} 份 / archive PDFs queued: {queued}")
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / demo data ready."))
         self.stdout.write("演示账号 / demo logins (password for all: shown below):")
         for username, password, role in logins:
