@@ -133,7 +133,8 @@ def report_to_document(report: Report) -> dict:
     }
 
 
-def _department(doc: dict) -> Department:
+def document_department(doc: dict) -> Department:
+    """The department a document names, or a DocumentError naming its code."""
     code = doc["department"]["code"]
     try:
         return Department.objects.get(code=code)
@@ -141,7 +142,8 @@ def _department(doc: dict) -> Department:
         raise DocumentError([f"department › code：预算编码“{code}”的部门不存在"]) from None
 
 
-def _round_for(doc: dict, department: Department) -> Round:
+def document_round(doc: dict, department: Department) -> Round:
+    """The one round of the document's year (and name) that covers the department."""
     rounds = Round.objects.filter(year=doc["year"]).select_related("template")
     if doc.get("round"):
         rounds = rounds.filter(name=doc["round"])
@@ -158,8 +160,8 @@ def _round_for(doc: dict, department: Department) -> Round:
 def report_import(*, document: dict, actor=None, source: str = "") -> Report:
     """Create or replace a draft report from a document: all of it, or nothing."""
     doc = validate(document)
-    department = _department(doc)
-    round_ = _round_for(doc, department)
+    department = document_department(doc)
+    round_ = document_round(doc, department)
     report = Report.objects.select_for_update().filter(round=round_, department=department).first()
     if report is not None and not report.editable:
         raise DocumentError([f"报告当前状态为“{report.get_state_display()}”，只有草稿或退回的报告可以导入替换"])

@@ -14,7 +14,13 @@ from django.db import transaction
 
 from departments.selectors import access_for
 from reports.interchange.document import DocumentError, validate
-from reports.interchange.store import _department, _round_for, report_import, report_queryset, report_to_document
+from reports.interchange.store import (
+    document_department,
+    document_round,
+    report_import,
+    report_queryset,
+    report_to_document,
+)
 from reports.models import Report
 from reports.xlsx.table import document_to_xlsx, read_xlsx
 
@@ -105,10 +111,10 @@ def report_xlsx_preview(*, data: bytes, user, report: Report | None = None) -> P
                 f"与当前报告（{report.department.code}，{report.round.year} 年度）不符。"
             ]
         )
-    department = _department(doc)
+    department = document_department(doc)
     if not _may_import(user, department.pk):
         raise PermissionDenied
-    round_ = _round_for(doc, department)
+    round_ = document_round(doc, department)
     existing = report_queryset().filter(round=round_, department=department).first()
     if existing is not None and not existing.editable:
         raise DocumentError([f"报告当前状态为“{existing.get_state_display()}”，只有草稿或退回的报告可以导入替换。"])
@@ -128,10 +134,10 @@ def report_xlsx_preview(*, data: bytes, user, report: Report | None = None) -> P
 @transaction.atomic
 def report_xlsx_apply(*, document: dict, user, version: int | None, source: str = "") -> Report:
     """Import a previewed document: all of it or nothing, refused if the report moved since."""
-    department = _department(document)
+    department = document_department(document)
     if not _may_import(user, department.pk):
         raise PermissionDenied
-    round_ = _round_for(document, department)
+    round_ = document_round(document, department)
     current = Report.objects.select_for_update().filter(round=round_, department=department).first()
     current_version = current.version if current is not None else None
     if current_version != version:
