@@ -1,10 +1,21 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from perfeval.widgets import admin_overrides
-from reports.models import Report, ReportEvent, ReportFinding, ReportIndicator, ReportTask, Round
+from reports.models import (
+    Report,
+    ReportArchive,
+    ReportEvent,
+    ReportFinding,
+    ReportIndicator,
+    ReportRender,
+    ReportTask,
+    Round,
+)
 from reports.resources import RoundCoverageResource
 from reports.scoring import report_rescore
 from reports.workflow import ACTION_LABELS, TRANSITIONS, report_transition
@@ -240,12 +251,8 @@ class ReportAdmin(admin.ModelAdmin):
         report_rescore(report=form.instance)
 
 
-@admin.register(ReportEvent)
-class ReportEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "report", "actor", "kind", "action", "label"]
-    list_filter = ["kind", "action"]
-    search_fields = ["report__department__name", "label", "message"]
-    list_select_related = ["report__department", "report__round", "actor"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the application writes (history, archives, renders): shown, never edited here."""
 
     def has_add_permission(self, request):
         return False
@@ -255,3 +262,54 @@ class ReportEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReportEvent)
+class ReportEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "report", "actor", "kind", "action", "label"]
+    list_filter = ["kind", "action"]
+    search_fields = ["report__department__name", "label", "message"]
+    list_select_related = ["report__department", "report__round", "actor"]
+
+
+@admin.register(ReportArchive)
+class ReportArchiveAdmin(ReadOnlyAdmin):
+    list_display = ["report", "version", "created_at", "size_kb", "sha256_short", "pdf"]
+    list_filter = ["report__round"]
+    search_fields = ["report__department__name", "report__department__code", "sha256"]
+    list_select_related = ["report__department", "report__round", "created_by"]
+
+    @admin.display(description=_("大小"))
+    def size_kb(self, obj):
+        return f"{obj.size / 1024:,.0f} KB"
+
+    @admin.display(description=_("SHA-256"))
+    def sha256_short(self, obj):
+        return obj.sha256[:12] + "…"
+
+    @admin.display(description=_("文件"))
+    def pdf(self, obj):
+        url = reverse("pdf:archive", kwargs={"pk": obj.report_id, "version": obj.version})
+        return format_html('<a href="{}" target="_blank">{}</a>', url, _("查看 PDF"))
+
+
+@admin.register(ReportRender)
+class ReportRenderAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "report", "purpose", "status", "error"]
+    list_filter = ["status", "purpose"]
+    search_fields = ["report__department__name", "report__department__code", "error"]
+    list_select_related = ["report__department", "report__round", "requested_by"]
+    actions = ["archive_again"]
+
+    @admin.action(description=_("重新生成所选报告的归档 PDF"))
+    def archive_again(self, request, queryset):
+        # A failed archive render stays failed on its row; this queues a new one, as approval did.
+        from reports.pdf.context import FINAL_STATES
+        from reports.pdf.services import report_archive_request
+
+        report_ids = set(queryset.filter(report__state__in=FINAL_STATES).values_list("report_id", flat=True).distinct())
+        queued = sum(report_archive_request(report_id=pk, actor_id=request.user.pk) is not None for pk in report_ids)
+        self.message_user(request, _("已申请 %(n)d 份归档 PDF。") % {"n": queued})
+        skipped = queryset.exclude(report__state__in=FINAL_STATES).values("report_id").distinct().count()
+        if skipped:
+            self.message_user(request, _("%(n)d 份报告未审核通过，不能归档。") % {"n": skipped}, messages.WARNING)

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from departments.models import Department
+from reports.models import Report
 
 SEED = json.loads((Path(__file__).parent / "data" / "seed_expected.json").read_text(encoding="utf-8"))
 pytestmark = pytest.mark.django_db
@@ -164,3 +165,38 @@ def test_admin_index_is_chinese_throughout(admin_client_demo):
     html = admin_client_demo.get(reverse("admin:index")).content.decode()
     assert "后台任务" in html and "任务记录" in html
     assert "Tasks Database Backend" not in html and "Task Results" not in html
+
+
+def test_admin_lists_archives_and_renders_and_archives_a_failed_one_again(admin_client_demo, settings, tmp_path):
+    """Archives and render requests are audit records: listed, linked, never edited; a failed
+    archive render can be asked for again (the approval stands whatever became of its PDF)."""
+    from reports.models import ReportArchive, ReportRender
+    from reports.pdf.archive import report_archive_create
+    from reports.pdf.render import render_pdf
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    approved = Report.objects.filter(state="approved").order_by("pk").first()
+    archive = report_archive_create(report=approved, pdf=render_pdf(approved.pk).pdf)
+    failed = ReportRender.objects.create(
+        report=approved, purpose=ReportRender.Purpose.ARCHIVE, status=ReportRender.Status.FAILED, error="字体缺失"
+    )
+
+    html = admin_client_demo.get(reverse("admin:reports_reportarchive_changelist")).content.decode()
+    assert archive.sha256[:12] in html
+    link = reverse("pdf:archive", kwargs={"pk": approved.pk, "version": 1})
+    assert f'href="{link}"' in html
+    pdf = admin_client_demo.get(link)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    change = admin_client_demo.get(reverse("admin:reports_reportarchive_change", args=[archive.pk]))
+    assert change.status_code == 200 and 'name="_save"' not in change.content.decode()  # read-only
+
+    renders = reverse("admin:reports_reportrender_changelist")
+    assert "字体缺失" in admin_client_demo.get(renders).content.decode()
+    response = admin_client_demo.post(
+        renders, {"action": "archive_again", "_selected_action": [failed.pk]}, follow=True
+    )
+    assert "已申请 1 份归档 PDF。" in response.content.decode()
+    again = ReportRender.objects.exclude(pk=failed.pk).get(report=approved, purpose=ReportRender.Purpose.ARCHIVE)
+    assert again.status == ReportRender.Status.QUEUED
+    assert ReportArchive.objects.filter(report=approved).count() == 1  # nothing written until it runs
