@@ -104,6 +104,7 @@ def finding_view(f: engine.Finding, result: engine.ReportResult, rows: RowMap) -
     item = {
         "severity": f.severity,
         "code": f.code,
+        "where": f.where,
         "message": f.message,
         "short": f.message,
         "target": None,

@@ -165,16 +165,32 @@
   if (initial) applyResult(JSON.parse(initial.textContent));
 
   // A finding in the panel takes you to its field.
+  function goToFinding(li, behavior) {
+    var el = locate(li.dataset.target, li.dataset.rowRef, li.dataset.anchorRef);
+    if (!el) return;
+    el.scrollIntoView({ block: "center", behavior: behavior });
+    if (typeof el.focus === "function" && /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) el.focus({ preventScroll: true });
+  }
   document.addEventListener("click", function (e) {
     var link = e.target.closest("#findings .goto");
     if (!link) return;
     e.preventDefault();
-    var li = link.closest("li");
-    var el = locate(li.dataset.target, li.dataset.rowRef, li.dataset.anchorRef);
-    if (!el) return;
-    el.scrollIntoView({ block: "center", behavior: "smooth" });
-    if (typeof el.focus === "function" && /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) el.focus({ preventScroll: true });
+    goToFinding(link.closest("li"), "smooth");
   });
+
+  // The submit page links each finding here as #goto=code@where: open at its field.
+  var wanted = /^#goto=([^@]*)@(.*)$/.exec(location.hash);
+  if (wanted) {
+    var code = decodeURIComponent(wanted[1]);
+    var where = decodeURIComponent(wanted[2]);
+    var items = document.querySelectorAll("#findings li[data-where]");
+    for (var i = 0; i < items.length; i++) {
+      if (items[i].dataset.code === code && items[i].dataset.where === where) {
+        goToFinding(items[i], "auto");
+        break;
+      }
+    }
+  }
 
   autogrowAll();
   if (!editable) return;

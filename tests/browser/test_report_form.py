@@ -164,3 +164,23 @@ def test_paste_a_column_keyboard_and_own_rows(new_page, demo):
     page.locator("#save-button").click()
     expect(page.locator("#save-status")).to_contain_text("已保存")
     assert not ReportIndicator.objects.filter(report=demo, level3="培训社区工作者人次").exists()
+
+
+def test_submit_page_links_each_error_to_its_field(new_page, demo):
+    """Refused at 送审, the accountant goes from each listed error straight to the field to fix."""
+    page = new_page("accountant")
+    page.goto(f"/reports/{demo.pk}/submit/")
+    errors = page.locator("ol.findings li.sev-error a")
+    expect(errors).to_have_count(8)
+
+    errors.filter(has_text="服务对象满意度").click()
+    expect(page).to_have_url(re.compile(rf"/reports/{demo.pk}/#goto=actual\.not_measured@indicators%5B\d+%5D$"))
+    field = row(page, "服务对象满意度").locator("[data-field=actual_text]")
+    expect(field).to_be_focused()
+    expect(field).to_be_in_viewport()
+
+    page.go_back()
+    page.locator("ol.findings li.sev-error a").filter(has_text="4774760.72 万元").click()
+    narrative = page.locator("textarea[name=narrative_4]")
+    expect(narrative).to_be_focused()
+    expect(narrative).to_be_in_viewport()
