@@ -10,6 +10,16 @@ from perfeval.widgets import admin_overrides
 from reports.xlsx.importing import SpreadsheetAdminMixin
 
 
+def rescore_rounds(request, model_admin, **round_filter) -> None:
+    """Stored scores follow the configuration: rescore the open reports of the rounds using it."""
+    from reports.models import Round
+    from reports.scoring import rounds_rescore
+
+    n = rounds_rescore(rounds=Round.objects.filter(**round_filter))
+    if n:
+        model_admin.message_user(request, _("已按修改后的设置重新计分 %(n)d 份未审核通过的报告。") % {"n": n})
+
+
 class LockedReadOnly:
     """Configuration in use by a submitted report is shown, not changed."""
 
@@ -75,6 +85,11 @@ class RuleSetAdmin(LockedReadOnly, admin.ModelAdmin):
         (_("表注"), {"fields": ["notes"]}),
     ]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            rescore_rounds(request, self, rule_set=obj)
+
     @admin.action(description=_("复制为新版本"))
     def copy_as_new_version(self, request, queryset):
         for rule_set in queryset:
@@ -132,6 +147,11 @@ class TemplateAdmin(SpreadsheetAdminMixin, LockedReadOnly, admin.ModelAdmin):
     fields = ["name", "year", "version", "execution_weight", "locked", "checks"]
     inlines = [TemplateLevel1Inline, TemplateIndicatorInline]
     actions = ["copy_as_new_version"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # the level-1 nodes and rows too
+        if change:
+            rescore_rounds(request, self, template=form.instance)
 
     def get_data_for_export(self, request, queryset, **kwargs):
         # The export is the templates' rows, one per level-3 indicator.

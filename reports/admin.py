@@ -32,6 +32,13 @@ class RoundAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     resource_classes = [RoundCoverageResource]
     import_help = "每行一个参评部门：评价任务名称、年度、部门编码（只增加，不删除；已结束的评价任务不能增加）。"
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and {"rule_set", "template"} & set(form.changed_data):
+            from indicators.admin import rescore_rounds
+
+            rescore_rounds(request, self, pk=form.instance.pk)
+
     def get_data_for_export(self, request, queryset, **kwargs):
         # The export is the coverage: one row per round and department.
         links = Round.departments.through.objects.filter(round__in=queryset).order_by(

@@ -57,3 +57,20 @@ def report_rescore(*, report: Report) -> engine.ReportResult:
         for i, f in enumerate(result.findings)
     )
     return result
+
+
+# Scores that are still open to change; approved and published scores stay as approved.
+OPEN_STATES = (Report.State.DRAFT, Report.State.RETURNED, Report.State.SUBMITTED)
+
+
+def rounds_rescore(*, rounds) -> int:
+    """After a rule set, template or round changed: rescore the rounds' open reports.
+
+    Returns how many were rescored.
+    """
+    reports = Report.objects.filter(round__in=rounds, state__in=OPEN_STATES).order_by("pk")
+    count = 0
+    for report in reports:
+        report_rescore(report=report)
+        count += 1
+    return count

@@ -2,6 +2,7 @@
 
 import json
 import re
+from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,54 @@ def test_admin_lists_archives_and_renders_and_archives_a_failed_one_again(admin_
     again = ReportRender.objects.exclude(pk=failed.pk).get(report=approved, purpose=ReportRender.Purpose.ARCHIVE)
     assert again.status == ReportRender.Status.QUEUED
     assert ReportArchive.objects.filter(report=approved).count() == 1  # nothing written until it runs
+
+
+def test_changing_the_rules_rescores_the_open_reports_only(admin_client_demo):
+    """Lists and the dashboard sort by stored scores: they follow the rules an admin edits,
+    while approved and published scores stay as they were approved."""
+    from indicators.models import RuleSet
+
+    rule_set = RuleSet.objects.get(locked=False, name__startswith="上街区")
+    reports = Report.objects.filter(round__rule_set=rule_set)
+    before = {r.pk: (r.state, r.grade, r.rule_total) for r in reports}
+    assert before[Report.objects.get(department__code="101001", round__year=2021).pk][1:] == ("优", D("99.44"))
+
+    url = reverse("admin:indicators_ruleset_change", args=[rule_set.pk])
+    response = admin_client_demo.post(url, rule_set_post(rule_set, grade_excellent="99.5"), follow=True)
+    open_reports = [pk for pk, (state, *_) in before.items() if state not in ("approved", "published")]
+    assert f"已按修改后的设置重新计分 {len(open_reports)} 份未审核通过的报告。" in response.content.decode()
+
+    for report in reports.all():  # read again
+        _state, grade, total = before[report.pk]
+        assert report.rule_total == total  # the bands moved, not the scores
+        if report.pk in open_reports:
+            assert report.grade == ("优" if total >= D("99.5") else "良" if total >= 80 else grade)
+        else:
+            assert report.grade == grade
+    seed = Report.objects.get(department__code="101001", round__year=2021)
+    assert seed.grade == "良"
+    assert seed.findings.filter(code="total.differs").exists()
+
+
+def test_switching_a_rounds_rule_set_rescores_its_open_reports(admin_client_demo):
+    from indicators.models import RuleSet
+    from reports.models import Round
+
+    round_ = Round.objects.get(year=2021)
+    stricter = RuleSet.objects.get(pk=round_.rule_set_id)
+    stricter.pk, stricter.version, stricter.grade_excellent = None, 99, D("99.5")
+    stricter.save()
+    data = {
+        "name": round_.name,
+        "year": round_.year,
+        "template": round_.template_id,
+        "rule_set": stricter.pk,
+        "deadline": round_.deadline.isoformat(),
+        "departments": [d.pk for d in round_.departments.all()],
+    }
+    if round_.is_open:
+        data["is_open"] = "on"
+    response = admin_client_demo.post(reverse("admin:reports_round_change", args=[round_.pk]), data, follow=True)
+    assert "已按修改后的设置重新计分" in response.content.decode()
+    assert Report.objects.get(department__code="101001", round__year=2021).grade == "良"
+    assert Report.objects.get(department__code="207001", round__year=2021).grade == "优"  # published 97.80: as approved
