@@ -3,6 +3,7 @@
 import json
 import re
 from decimal import Decimal as D
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -252,3 +253,67 @@ def test_switching_a_rounds_rule_set_rescores_its_open_reports(admin_client_demo
     assert "已按修改后的设置重新计分" in response.content.decode()
     assert Report.objects.get(department__code="101001", round__year=2021).grade == "良"
     assert Report.objects.get(department__code="207001", round__year=2021).grade == "优"  # published 97.80: as approved
+
+
+class _FormFields(HTMLParser):
+    """The fields of an admin change form as the browser would post them."""
+
+    def __init__(self):
+        super().__init__()
+        self.data, self._select, self._textarea = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
+            if a.get("type") == "checkbox":
+                if "checked" in a:
+                    self.data[name] = "on"
+            else:
+                self.data[name] = a.get("value", "")
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in a:
+            self.data[self._select] = a.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] += data.removeprefix("\n") if not self.data[self._textarea] else data
+
+
+def admin_form(client, url: str) -> dict:
+    parser = _FormFields()
+    parser.feed(client.get(url).content.decode())
+    parser.data.pop("csrfmiddlewaretoken", None)
+    return {k: v for k, v in parser.data.items() if "__prefix__" not in k}
+
+
+def test_changing_a_templates_level1_weights_rescores_the_open_reports(admin_client_demo):
+    from indicators.models import Template
+
+    template = Template.objects.get(year=2021, locked=False)
+    seed = Report.objects.get(department__code="101001", round__year=2021)
+    moved = seed.findings.get(where="template.可持续性指标")
+    assert (moved.code, moved.severity) == ("template.weight_moved", "info")  # dropped, its 10 points moved
+    url = reverse("admin:indicators_template_change", args=[template.pk])
+    data = admin_form(admin_client_demo, url)
+    # 可持续性指标 applies again with its standard 10 points: the seed's weights no longer add up.
+    i = next(k.split("-")[1] for k, v in data.items() if k.endswith("-name") and v == "可持续性指标")
+    data[f"level1_nodes-{i}-applicable"] = "on"
+    data[f"level1_nodes-{i}-weight"] = "10"
+    response = admin_client_demo.post(url, data, follow=True)
+    assert response.status_code == 200
+    assert "已按修改后的设置重新计分" in response.content.decode(), response.content.decode()[:2000]
+    # Now it applies with 10 points and no rows of its own: the stored findings say so.
+    now = seed.findings.get(where="template.可持续性指标")
+    assert now.severity == "error" and "三级指标分值合计 0" in now.message
