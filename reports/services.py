@@ -335,3 +335,56 @@ def report_load(pk: int) -> Report:
     report = report_queryset().get(pk=pk)
     budget_lines(report)
     return report
+
+
+@transaction.atomic
+def report_start(*, round_, department, actor) -> Report:
+    """The department's draft for an open round, the template's rows copied in.
+
+    Idempotent: a report that exists already (a colleague started it, or it was imported)
+    is returned as it is.
+    """
+    from departments.selectors import access_for
+    from indicators.models import TemplateIndicator
+
+    if department.pk not in access_for(actor).accountant_of:
+        raise PermissionDenied(_("只有本部门填报人可以开始填报。"))
+    if not round_.is_open or not round_.departments.filter(pk=department.pk).exists():
+        raise ValidationError(_("该评价任务已结束或不包含本部门，不能开始填报。"))
+    report, created = Report.objects.get_or_create(round=round_, department=department)
+    if not created:
+        return report
+    rows = list(
+        TemplateIndicator.objects.filter(template_id=round_.template_id)
+        .select_related("level1")
+        .order_by("order", "pk")
+    )
+    ReportIndicator.objects.bulk_create(
+        ReportIndicator(
+            report=report,
+            order=i,
+            template_indicator=row,
+            level1=row.level1.name,
+            level2=row.level2,
+            level3=row.level3,
+            kind=row.kind,
+            sign=row.sign,
+            target=row.target,
+            target_text=row.target_text,
+            unit=row.unit,
+            weight=row.weight,
+            applicable=row.level1.applicable,
+        )
+        for i, row in enumerate(rows)
+    )
+    ReportEvent.objects.create(
+        report=report,
+        actor=actor,
+        kind=ReportEvent.Kind.CHANGE,
+        action="start",
+        label=_("新建报告"),
+        message=_("按指标模板“%(template)s”新建，复制三级指标 %(n)d 项")
+        % {"template": round_.template, "n": len(rows)},
+    )
+    report_rescore(report=report)
+    return report

@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("rounds/<int:round_pk>/start/<int:department_pk>/", views.report_start, name="report_start"),
     path("reports/<int:pk>/", views.report_page, name="report"),
     path("reports/<int:pk>/score/", views.report_score, name="report_score"),
     path("reports/<int:pk>/save/", views.report_save, name="report_save"),

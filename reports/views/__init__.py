@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -106,8 +106,32 @@ def _labelled(events):
 @require_GET
 def home(request):
     reports = list(selectors.report_list(user=request.user))
-    rounds = [(round_, list(items)) for round_, items in groupby(reports, key=lambda r: r.round)]
+    by_round: dict = {}
+    for round_, items in groupby(reports, key=lambda r: r.round):
+        by_round[round_] = (list(items), [])
+    for round_, department in selectors.reports_to_start(user=request.user):
+        by_round.setdefault(round_, ([], []))[1].append(department)
+    rounds = sorted(
+        ((round_, items, to_start) for round_, (items, to_start) in by_round.items()),
+        key=lambda r: (-r[0].year, r[0].name),
+    )
     return render(request, "reports/home.html", {"rounds": rounds, "reports": reports})
+
+
+@login_required
+@require_POST
+def report_start(request, round_pk: int, department_pk: int):
+    """开始填报: the department's draft for an open round, from the round's template."""
+    started = {(r.pk, d.pk): (r, d) for r, d in selectors.reports_to_start(user=request.user)}
+    pair = started.get((round_pk, department_pk))
+    if pair is None:
+        # Started already (by a colleague, in another tab) or not this user's: open it if visible.
+        existing = selectors.report_list(user=request.user).filter(round_id=round_pk, department_id=department_pk)
+        report = get_object_or_404(existing)
+        return redirect("report", pk=report.pk)
+    report = services.report_start(round_=pair[0], department=pair[1], actor=request.user)
+    messages.success(request, _("已新建 %(dept)s 的报告，可以开始填报。") % {"dept": pair[1].display_name})
+    return redirect("report", pk=report.pk)
 
 
 def _can_edit(user, report: Report) -> bool:

@@ -54,6 +54,10 @@ def published_pk(c: Ctx) -> dict:
     return {"pk": c.published.pk}
 
 
+def round_department(c: Ctx) -> dict:
+    return {"round_pk": c.seed.round_id, "department_pk": c.seed.department_id}
+
+
 def round_pk(c: Ctx) -> dict:
     return {"pk": c.seed.round_id}
 
@@ -153,6 +157,9 @@ TABLE = [
         data=lambda c: {"version": Report.objects.get(pk=c.seed.pk).version},
     ),
     Row("history", "report_history", statuses(LOGIN, 200, 404, 200, 200)),
+    # Started already: the department's accountant and the bureau are sent to the report.
+    Row("start a report", "report_start", statuses(LOGIN, 302, 404, 302, 302), "post", kwargs=round_department),
+    Row("start by GET", "report_start", statuses(LOGIN, 405, 405, 405, 405), kwargs=round_department),
     # ---------------------------------------------------------------- PDF (reports/pdf)
     Row("print preview", "pdf:print", statuses(LOGIN, 200, 404, 200, 200)),
     Row("pdf request", "pdf:request", statuses(LOGIN, 302, 404, 302, 302), "post"),

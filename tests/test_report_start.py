@@ -1,0 +1,81 @@
+"""A new round: the department's accountant starts the report in the browser, from the round's template."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from departments.models import Department
+from reports.models import Report, ReportEvent, Round
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def round_2022(demo):
+    """The bureau opens 2022 for the seed department and 区教育局, with 2021's template and rules."""
+    last = Round.objects.get(year=2021)
+    new = Round.objects.create(
+        name="2022年度部门整体绩效自评",
+        year=2022,
+        template=last.template,
+        rule_set=last.rule_set,
+        deadline=datetime.date(2023, 3, 31),
+    )
+    new.departments.set(Department.objects.filter(code__in=["101001", "201001"]))
+    return new
+
+
+def start_url(round_, code):
+    return reverse("report_start", args=[round_.pk, Department.objects.get(code=code).pk])
+
+
+def test_accountant_sees_the_new_round_and_starts_the_report(client, personas, round_2022):
+    client.force_login(personas["accountant_a"])
+    html = client.get(reverse("home")).content.decode()
+    assert "2022年度部门整体绩效自评" in html and "未填报" in html and "开始填报" in html
+    assert start_url(round_2022, "101001") in html
+    assert start_url(round_2022, "201001") not in html  # not their department
+
+    response = client.post(start_url(round_2022, "101001"))
+    report = Report.objects.get(round=round_2022, department__code="101001")
+    assert response.status_code == 302 and response["Location"] == reverse("report", args=[report.pk])
+    assert report.state == Report.State.DRAFT
+    template_rows = list(round_2022.template.indicators.order_by("order", "pk"))
+    rows = list(report.indicators.order_by("order"))
+    assert [(r.level3, r.weight, r.target_text, r.template_indicator_id) for r in rows] == [
+        (t.level3, t.weight, t.target_text, t.pk) for t in template_rows
+    ]
+    assert all(r.self_score is None and r.actual is None for r in rows)
+    event = ReportEvent.objects.get(report=report)
+    assert event.actor.username == "p_acct_a" and "复制三级指标 24 项" in event.message
+    assert report.scored_at is not None  # lists and the dashboard have its (empty) scores
+
+    page = client.get(reverse("report", args=[report.pk]))
+    assert page.status_code == 200 and "服务对象满意度" in page.content.decode()
+    html = client.get(reverse("home")).content.decode()
+    assert "开始填报" not in html and reverse("report", args=[report.pk]) in html
+
+
+def test_starting_twice_opens_the_same_report(client, personas, round_2022):
+    client.force_login(personas["accountant_a"])
+    first = client.post(start_url(round_2022, "101001"))
+    again = client.post(start_url(round_2022, "101001"))
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    assert Report.objects.filter(round=round_2022, department__code="101001").count() == 1
+
+
+@pytest.mark.parametrize("who", ["accountant_b", "reviewer", "admin"])
+def test_only_the_departments_accountant_starts_it(client, personas, round_2022, who):
+    client.force_login(personas[who])
+    assert client.post(start_url(round_2022, "101001")).status_code == 404
+    assert not Report.objects.filter(round=round_2022).exists()
+
+
+def test_a_closed_round_or_a_get_starts_nothing(client, personas, round_2022):
+    client.force_login(personas["accountant_a"])
+    assert client.get(start_url(round_2022, "101001")).status_code == 405
+    Round.objects.filter(pk=round_2022.pk).update(is_open=False)
+    assert "开始填报" not in client.get(reverse("home")).content.decode()
+    assert client.post(start_url(round_2022, "101001")).status_code == 404
+    assert not Report.objects.filter(round=round_2022).exists()
