@@ -382,9 +382,9 @@ def report_start(*, round_, department, actor) -> Report:
         actor=actor,
         kind=ReportEvent.Kind.CHANGE,
         action="start",
-        label=_("新建报告"),
-        message=_("按指标模板“%(template)s”新建，复制三级指标 %(n)d 项")
-        % {"template": round_.template, "n": len(rows)},
+        # The record is in the bureau's language, whatever the actor's interface.
+        label="新建报告",
+        message=f"按指标模板“{round_.template}”新建，复制三级指标 {len(rows)} 项",
     )
     report_rescore(report=report)
     return report
