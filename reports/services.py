@@ -386,5 +386,6 @@ def report_start(*, round_, department, actor) -> Report:
         label="新建报告",
         message=f"按指标模板“{round_.template}”新建，复制三级指标 {len(rows)} 项",
     )
-    report_rescore(report=report)
+    # Not scored until the department first saves: a blank form is not a 差 in the round's
+    # grades and averages (the page still scores it live).
     return report

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from departments.models import Department
 from reports.models import Report, ReportEvent, Round
+from tests.test_form_helpers import form_data, post_form, set_row
 
 pytestmark = pytest.mark.django_db
 
@@ -49,12 +50,22 @@ def test_accountant_sees_the_new_round_and_starts_the_report(client, personas, r
     assert all(r.self_score is None and r.actual is None for r in rows)
     event = ReportEvent.objects.get(report=report)
     assert event.actor.username == "p_acct_a" and "复制三级指标 24 项" in event.message
-    assert report.scored_at is not None  # lists and the dashboard have its (empty) scores
+    # Not scored until first saved: a blank form is not a 差 in the round's grades and averages.
+    assert (report.scored_at, report.rule_total, report.grade) == (None, None, "")
 
     page = client.get(reverse("report", args=[report.pk]))
     assert page.status_code == 200 and "服务对象满意度" in page.content.decode()
     html = client.get(reverse("home")).content.decode()
     assert "开始填报" not in html and reverse("report", args=[report.pk]) in html
+    assert "未计分" in html
+
+    # The first save scores it, as every save does.
+    data = form_data(client, report)
+    set_row(data, "服务社区数量", actual_text="41个", self_score="30")
+    saved = post_form(client, reverse("report_save", args=[report.pk]), data)
+    assert saved.status_code == 200, saved.content
+    report.refresh_from_db()
+    assert report.scored_at is not None and report.rule_total is not None and report.grade
 
 
 def test_starting_twice_opens_the_same_report(client, personas, round_2022):
