@@ -169,6 +169,14 @@ class ReportTask(models.Model):
         return self.name
 
 
+# What a template row defines (and a report's row copies): level 1 is a name here, a node there.
+INDICATOR_DEFINITION = ("level2", "level3", "kind", "sign", "target", "target_text", "unit")
+
+
+def indicator_definition(source) -> dict:
+    return {name: getattr(source, name) for name in INDICATOR_DEFINITION}
+
+
 class ReportIndicator(models.Model):
     """A level-3 row of a report: copied from the template, or the department's own."""
 

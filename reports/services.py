@@ -25,7 +25,7 @@ from reports import history
 from reports.forms import actual_display
 from reports.interchange.document import to_engine_input
 from reports.interchange.store import budget_lines, report_queryset, report_to_document
-from reports.models import NARRATIVE_FIELDS, Report, ReportEvent, ReportIndicator, ReportTask
+from reports.models import NARRATIVE_FIELDS, Report, ReportEvent, ReportIndicator, ReportTask, indicator_definition
 from reports.scoring import report_rescore
 
 HEADER_FIELDS = ("contact", "preamble", "goal", "goal_completion", "weight_note")
@@ -365,13 +365,7 @@ def report_start(*, round_, department, actor) -> Report:
             order=i,
             template_indicator=row,
             level1=row.level1.name,
-            level2=row.level2,
-            level3=row.level3,
-            kind=row.kind,
-            sign=row.sign,
-            target=row.target,
-            target_text=row.target_text,
-            unit=row.unit,
+            **indicator_definition(row),
             weight=row.weight,
             applicable=row.level1.applicable,
         )

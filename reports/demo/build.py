@@ -23,7 +23,7 @@ from indicators import engine
 from indicators.engine import round_half_up
 from reports.interchange.document import money, num, to_engine_input, validate
 from reports.interchange.store import report_import, round_create_from_document
-from reports.models import Report, ReportEvent, ReportIndicator, ReportRender
+from reports.models import Report, ReportEvent, ReportIndicator, ReportRender, indicator_definition
 
 SEED_PATH = Path(__file__).with_name("seed_2021.json")
 DEMO_PASSWORD = "perfeval-demo"
@@ -349,13 +349,7 @@ def resize_report(report: Report, n: int) -> None:
                 report=report,
                 order=len(rows) + k,
                 level1=model.level1,
-                level2=model.level2,
-                level3=f"{model.level3}（扩展{k + 1}）",
-                kind=model.kind,
-                sign=model.sign,
-                target=model.target,
-                target_text=model.target_text,
-                unit=model.unit,
+                **{**indicator_definition(model), "level3": f"{model.level3}（扩展{k + 1}）"},
                 actual=model.actual,
                 actual_text=model.actual_text,
                 tier=model.tier,
