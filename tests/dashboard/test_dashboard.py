@@ -96,6 +96,9 @@ def test_grade_chart_and_histogram(client, people, round_2021):
     assert f'href="{list_url}?grade=%E4%BC%98"' in html
     assert f'href="{list_url}?bin=90"' in html
     assert f'href="{list_url}?bin=60"' not in html  # an empty bin links nowhere
+    # A chart with links is a group, not an image: an image's links are hidden from screen readers.
+    charts = re.findall(r'<svg class="chart chart-(\w+)"[^>]* role="(\w+)"', html)
+    assert sorted(charts) == [("grades", "group"), ("states", "group"), ("totals", "group")]
     assert "<script" not in html.split("<main>")[1]
 
 
