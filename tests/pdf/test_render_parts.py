@@ -1,5 +1,6 @@
 """Parts, layout data and the stylesheet's promises, without reading every PDF back."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -8,7 +9,7 @@ from django.core.management import call_command
 from reports.interchange.store import report_queryset
 from reports.pdf.context import build, figure, money, note_lines, paragraphs, percent
 from reports.pdf.render import render_html, render_pdf
-from tests.pdf.conftest import compact, pdftotext
+from tests.pdf.conftest import compact, pages, pdftotext
 
 
 def test_formatting():
@@ -97,3 +98,12 @@ def test_render_reports_writes_a_round(seed_report, tmp_path):
     )
     files = sorted(p.name for p in tmp_path.glob("*.pdf"))
     assert files == ["2021_201001_区教育局_自评报告.pdf", "2021_208001_区司法局_自评报告.pdf"]
+
+
+def test_no_page_holds_only_the_margins(seed_report):
+    """Every page has body text: a wrapper around the parts once made page 1 a blank draft page
+    (named pages break before an element that changes the page type)."""
+    text = pdftotext(render_pdf(seed_report.pk).pdf)
+    body = [compact(re.sub(r"第 \d+ 页 共 \d+ 页|草\s*稿", "", page)) for page in pages(text)[:-1]]
+    assert all(body), [i + 1 for i, b in enumerate(body) if not b]
+    assert body[0].startswith("2021年度中共上街区委社治委部门整体绩效自评报告")
