@@ -101,3 +101,5 @@ def test_actions_and_states_are_told_apart_in_english(english, personas):
     html = english.get(reverse("report_history", args=[submitted.pk])).content.decode()
     assert "Submit" in html
     assert "送审" not in html
+    html = english.get(reverse("home")).content.decode()
+    assert '<th class="num">Errors</th><th class="num">Warnings</th>' in html
