@@ -1,11 +1,12 @@
 """A new round: the department's accountant starts the report in the browser, from the round's template."""
 
 import datetime
+from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
 
-from departments.models import Department
+from departments.models import BudgetLine, Department
 from reports.models import Report, ReportEvent, Round
 from tests.test_form_helpers import form_data, post_form, set_row
 
@@ -60,12 +61,17 @@ def test_accountant_sees_the_new_round_and_starts_the_report(client, personas, r
     assert "未计分" in html
 
     # The first save scores it, as every save does.
+    # The first save scores it, as every save does; the year's budget block is the department's.
     data = form_data(client, report)
     set_row(data, "服务社区数量", actual_text="41个", self_score="30")
+    data.update({"budget-total_annual": "500", "budget-total_executed": "480"})
     saved = post_form(client, reverse("report_save", args=[report.pk]), data)
     assert saved.status_code == 200, saved.content
     report.refresh_from_db()
-    assert report.scored_at is not None and report.rule_total is not None and report.grade
+    assert report.scored_at is not None and report.grade
+    assert report.execution_score == D("9.60")  # 480 ÷ 500 × 10
+    line = BudgetLine.objects.get(department=report.department, year=2022, row="total")
+    assert (line.annual, line.executed) == (D("500"), D("480"))
 
 
 def test_starting_twice_opens_the_same_report(client, personas, round_2022):
