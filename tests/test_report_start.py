@@ -96,3 +96,14 @@ def test_a_closed_round_or_a_get_starts_nothing(client, personas, round_2022):
     assert "开始填报" not in client.get(reverse("home")).content.decode()
     assert client.post(start_url(round_2022, "101001")).status_code == 404
     assert not Report.objects.filter(round=round_2022).exists()
+
+
+def test_the_round_summary_leaves_a_started_report_unscored(client, personas, round_2022):
+    from reports.xlsx.summary import summary_rows
+
+    client.force_login(personas["accountant_a"])
+    client.post(start_url(round_2022, "101001"))
+    _header, started, not_started = summary_rows(round_2022)
+    assert started[:3] == ("101001", Department.objects.get(code="101001").name, "草稿")
+    assert set(started[3:]) == {None, ""}  # no scores, no grade, no counts: not a 差 with 0 errors
+    assert not_started[2] == "未填报"

@@ -84,8 +84,9 @@ def summary_rows(round_: Round) -> Iterator[tuple]:
             report.self_total,
             report.grade,
             report.self_grade,
-            report.error_count,
-            report.warning_count,
+            # Not scored yet (started, never saved): no counts rather than a misleading 0.
+            report.error_count if report.scored_at else None,
+            report.warning_count if report.scored_at else None,
         ]
         yield tuple(row)
 
