@@ -11,7 +11,7 @@ import hashlib
 import logging
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -87,7 +87,15 @@ def pdf_status(request, pk: int, render_id: int):
 @require_GET
 def pdf_file(request, pk: int, render_id: int):
     report = report_get(user=request.user, pk=pk)
-    render_obj = get_object_or_404(ReportRender, pk=render_id, report=report, status=ReportRender.Status.DONE)
+    render_obj = get_object_or_404(
+        ReportRender.objects.select_related("archive"), pk=render_id, report=report, status=ReportRender.Status.DONE
+    )
+    if render_obj.archive is not None or render_obj.purpose == ReportRender.Purpose.ARCHIVE:
+        # An archive render's file is the archive itself: served only through the hash check.
+        archive = render_obj.archive or ReportArchive.objects.filter(report=report, file=render_obj.file.name).first()
+        if archive is None:
+            raise Http404(_("该报告没有此版本的归档文件。"))
+        return serve_archive(request, archive, report, attachment=True)
     try:
         data = media_path(render_obj.file.name).read_bytes()
     except (OSError, ArchiveCorrupt):
@@ -122,11 +130,17 @@ def archive_file(request, pk: int, version: int | None = None):
         report = report_get(user=request.user, pk=pk)  # 404 for whoever may not see it
     if wanted is None:
         raise Http404(_("该报告没有此版本的归档文件。"))
+    return serve_archive(request, wanted, report, attachment=False)
+
+
+def serve_archive(request, archive: ReportArchive, report: Report, *, attachment: bool) -> HttpResponse:
+    """The one way an archived PDF leaves the server: its bytes only if they still have the recorded SHA-256."""
     try:
-        data = archive_read(wanted)
-    except ArchiveCorrupt:
-        logger.error("archive %s (report %s v%s) failed its SHA-256 check", wanted.pk, pk, wanted.version)
-        return HttpResponseServerError(_("归档文件校验失败（SHA-256 不符），已记录，请联系管理员。"))
-    return _pdf_response(
-        data, _filename(report, "both", f"（归档第{wanted.version}版）"), attachment=False, sha256=wanted.sha256
-    )
+        data = archive_read(archive)
+    except ArchiveCorrupt as exc:
+        logger.error(
+            "archive %s (report %s v%s) failed its SHA-256 check: %s", archive.pk, report.pk, archive.version, exc
+        )
+        return render(request, "pdf/archive_corrupt.html", {"report": report, "archive": archive}, status=500)
+    filename = _filename(report, "both", f"（归档第{archive.version}版）")
+    return _pdf_response(data, filename, attachment=attachment, sha256=archive.sha256)
