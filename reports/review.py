@@ -53,9 +53,19 @@ def reviewer_findings(report: Report, scores: dict[int, Decimal | None]) -> dict
     return found
 
 
+STALE_CODE = "stale_version"
+
+
 @transaction.atomic
-def report_review_save(*, report: Report, actor, rows: dict[int, ReviewRow], opinion: str) -> int:
-    """Store the reviewer's scores and comments; returns how many things changed."""
+def report_review_save(
+    *, report: Report, actor, rows: dict[int, ReviewRow], opinion: str, expected_version: int | None
+) -> int:
+    """Store the reviewer's scores and comments; returns how many things changed.
+
+    `expected_version` is the version the reviewer's page showed (None: the page said none):
+    anything else means someone changed the report since, and nothing is written. A save
+    that changes something is a new version, so a decision from an older page is refused.
+    """
     from reports.interchange.store import report_queryset
 
     locked = report_queryset().select_for_update(of=("self",)).get(pk=report.pk)
@@ -63,6 +73,8 @@ def report_review_save(*, report: Report, actor, rows: dict[int, ReviewRow], opi
         raise PermissionDenied(_("您无权审核该报告。"))
     if locked.state != Report.State.SUBMITTED:
         raise ValidationError(_("只有已送审的报告可以填写审核意见。"))
+    if expected_version != locked.version:
+        raise ValidationError(_("报告已被他人修改，请刷新后再试。"), code=STALE_CODE)
     indicators = {row.pk: row for row in locked.indicators.all()}
     unknown = set(rows) - set(indicators)
     if unknown:
@@ -117,7 +129,9 @@ def report_review_save(*, report: Report, actor, rows: dict[int, ReviewRow], opi
             )
         )
         locked.review_opinion = opinion
-        locked.save(update_fields=["review_opinion", "updated_at"])
+    if events:
+        locked.version += 1
+        locked.save(update_fields=["review_opinion", "version", "updated_at"])
     ReportEvent.objects.bulk_create(events)
     return len(events)
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reports import history, review_presenters, review_selectors
 from reports.models import Report
-from reports.review import changes_since_previous_submission, report_review_save
+from reports.review import STALE_CODE, changes_since_previous_submission, report_review_save
 from reports.review_forms import ReviewForm, TransitionForm, service_errors
 from reports.scoring import report_score
 from reports.workflow import ACTION_LABELS, allowed_actions, report_transition
@@ -177,17 +177,28 @@ def review_save(request, pk: int):
     decision = data["decision"]
     try:
         with transaction.atomic():
-            changed = report_review_save(report=report, actor=request.user, rows=form.rows(), opinion=data["opinion"])
+            changed = report_review_save(
+                report=report,
+                actor=request.user,
+                rows=form.rows(),
+                opinion=data["opinion"],
+                expected_version=data["version"],
+            )
             if decision:
+                # The save checked the page's version under the row lock (held until commit) and
+                # may have moved it on: the decision is about what this very request left.
+                current = Report.objects.values_list("version", flat=True).get(pk=report.pk)
                 report_transition(
                     report=report,
                     action=decision,
                     actor=request.user,
                     reason=data["reason"],
                     override=data["override"],
-                    expected_version=data["version"],
+                    expected_version=current,
                 )
     except ValidationError as exc:
+        if _stale(exc):
+            return _refuse_stale(request, report)
         errors = service_errors(exc, decision=decision, override=data["override"])
         messages.error(request, _("未保存：") + "；".join(m for msgs in errors.values() for m in dict.fromkeys(msgs)))
         return _render_review(request, report, form=form, errors=errors, status=400)
@@ -217,9 +228,12 @@ def review_transition(request, pk: int):
             actor=request.user,
             reason=data["reason"],
             override=data["override"],
-            expected_version=data["version"],
+            # A page that names no version is as stale as one naming an old one (-1 never matches).
+            expected_version=-1 if data["version"] is None else data["version"],
         )
     except ValidationError as exc:
+        if _stale(exc):
+            return _refuse_stale(request, report)
         errors = service_errors(exc, decision=data["action"], override=data["override"])
         messages.error(request, "；".join(m for msgs in errors.values() for m in dict.fromkeys(msgs)))
         errors[f"{data['action']}_reason"] = errors.pop("reason", [])
@@ -227,3 +241,15 @@ def review_transition(request, pk: int):
         return _render_review(request, report, typed=typed, errors=errors, status=400)
     messages.success(request, DONE_MESSAGES[data["action"]])
     return redirect("review:report", pk=report.pk)
+
+
+def _stale(exc: ValidationError) -> bool:
+    return any(error.code == STALE_CODE for error in exc.error_list) if not hasattr(exc, "error_dict") else False
+
+
+def _refuse_stale(request, report: Report):
+    """Nothing was written: show the report as it is now, with why, rather than the outdated inputs."""
+    message = _("报告在您查看后已被修改，本次提交未保存，请刷新后重新审核。")
+    messages.error(request, message)
+    fresh = review_selectors.review_report(user=request.user, pk=report.pk)
+    return _render_review(request, fresh, errors={"general": [message]}, status=409)

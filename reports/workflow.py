@@ -83,7 +83,7 @@ def report_transition(
     if not rules.has_perm(transition.permission, actor, locked):
         raise PermissionDenied(_("您无权对该报告执行此操作。"))
     if expected_version is not None and locked.version != expected_version:
-        raise TransitionError(_("报告已被他人修改，请刷新后再试。"))
+        raise TransitionError(_("报告已被他人修改，请刷新后再试。"), code="stale_version")
     reason = reason.strip()
     if transition.reason_required and not reason:
         raise TransitionError({"reason": _("请填写原因。")})

@@ -31,6 +31,7 @@ def test_reviewer_scores_and_comments_are_kept_apart(personas, seed_report):
         actor=personas["reviewer"],
         rows={target.pk: ReviewRow(score=Decimal("1.99"), comment="按规则应为 1.99")},
         opinion="请核对预算执行率",
+        expected_version=report.version,
     )
     assert n == 3
     target.refresh_from_db()
@@ -57,6 +58,7 @@ def test_reviewer_score_outside_the_rules_is_refused(personas, seed_report):
                 over.pk: ReviewRow(score=Decimal("3"), comment="y"),
             },
             opinion="",
+            expected_version=report.version,
         )
     errors = excinfo.value.message_dict
     assert f"reviewer_score_{qualitative.pk}" in errors and f"reviewer_score_{over.pk}" in errors
@@ -67,12 +69,22 @@ def test_only_reviewers_review_and_only_submitted_reports(personas, seed_report)
     target = row(seed_report, "预算执行率")
     with pytest.raises(ValidationError):
         report_review_save(
-            report=seed_report, actor=personas["reviewer"], rows={target.pk: ReviewRow(None, "x")}, opinion=""
+            report=seed_report,
+            actor=personas["reviewer"],
+            rows={target.pk: ReviewRow(None, "x")},
+            opinion="",
+            expected_version=seed_report.version,
         )
     report = submitted(seed_report, personas)
     for name in ("accountant_a", "accountant_b"):
         with pytest.raises(PermissionDenied):
-            report_review_save(report=report, actor=personas[name], rows={target.pk: ReviewRow(None, "x")}, opinion="")
+            report_review_save(
+                report=report,
+                actor=personas[name],
+                rows={target.pk: ReviewRow(None, "x")},
+                opinion="",
+                expected_version=report.version,
+            )
 
 
 def test_resubmission_shows_what_changed(personas, seed_report):

@@ -203,8 +203,8 @@ def test_a_decision_from_a_stale_page_is_refused(client, people, seed):
     report = submitted(seed, people)
     client.force_login(people["reviewer"])
     response = review_post(client, report, decision="approve", version=report.version - 1)
-    assert response.status_code == 400
-    assert "报告已被他人修改" in response.content.decode()
+    assert response.status_code == 409
+    assert "报告在您查看后已被修改" in response.content.decode()
     assert Report.objects.get(pk=report.pk).state == "submitted"
 
 

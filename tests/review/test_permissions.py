@@ -129,7 +129,7 @@ TABLE = [
         statuses(LOGIN, 403, 403, 403, 302),
         "post",
         state="approved",
-        data=lambda c: {"action": "publish"},
+        data=lambda c: {"action": "publish", "version": Report.objects.get(pk=c.seed.pk).version},
     ),
     Row(
         "reopen",
@@ -137,7 +137,11 @@ TABLE = [
         statuses(LOGIN, 403, 403, 403, 302),
         "post",
         state="published",
-        data=lambda c: {"action": "reopen", "reason": "公开后发现执行数有误"},
+        data=lambda c: {
+            "action": "reopen",
+            "reason": "公开后发现执行数有误",
+            "version": Report.objects.get(pk=c.seed.pk).version,
+        },
     ),
     # ---------------------------------------------------------------- public pages
     Row("public index", "public:index", ANY_USER, kwargs=lambda c: {}),
