@@ -22,3 +22,22 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class PrivateNoStoreMiddleware:
+    """Whatever a signed-in person is shown (pages, JSON, PDF and xlsx downloads) stays out of caches.
+
+    A shared office computer's browser cache or a proxy would otherwise keep another
+    department's figures. Anonymous responses (the public pages) are left as they are.
+    Placed after AuthenticationMiddleware, which sets request.user.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response.headers["Cache-Control"] = "private, no-store"
+        return response
