@@ -22,6 +22,17 @@ logger = logging.getLogger(__name__)
 S = ReportRender.Status
 RENDER_DIR = "renders"
 KEEP_DOWNLOADS = datetime.timedelta(days=1)  # rendered copies (not archives) are kept a day
+# A render takes seconds of a worker's CPU: one person cannot fill the queue.
+RENDERS_PER_MINUTE = 10
+RENDERS_QUEUED_PER_USER = 3
+
+
+class RenderLimited(Exception):
+    """Too many download renders asked for by one person; nothing was recorded."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 def render_request(
@@ -34,16 +45,41 @@ def render_request(
     """
     if part not in PARTS:
         raise ValueError(f"part must be one of {PARTS}")
-    if purpose == ReportRender.Purpose.DOWNLOAD:
-        _prune_downloads()
-        waiting = ReportRender.objects.filter(
-            report=report, part=part, purpose=purpose, status__in=(S.QUEUED, S.RUNNING)
-        ).first()
-        if waiting is not None:
-            return waiting
-    render = ReportRender.objects.create(report=report, requested_by=actor, part=part, purpose=purpose)
-    transaction.on_commit(lambda: _enqueue(render.pk))
+    with transaction.atomic():
+        if purpose == ReportRender.Purpose.DOWNLOAD:
+            _prune_downloads()
+            waiting = ReportRender.objects.filter(
+                report=report, part=part, purpose=purpose, status__in=(S.QUEUED, S.RUNNING)
+            ).first()
+            if waiting is not None:
+                return waiting
+            if actor is not None:
+                _check_limits(actor)
+        render = ReportRender.objects.create(report=report, requested_by=actor, part=part, purpose=purpose)
+        transaction.on_commit(lambda: _enqueue(render.pk))
     return render
+
+
+def _check_limits(actor) -> None:
+    """Count the person's download requests in the database, so the limit holds across workers.
+
+    The person's row is locked first: two requests at once are counted one after the other.
+    """
+    from django.contrib.auth import get_user_model
+    from django.utils.translation import gettext as _
+
+    get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+    mine = ReportRender.objects.filter(requested_by=actor, purpose=ReportRender.Purpose.DOWNLOAD)
+    recent = mine.filter(created_at__gte=timezone.now() - datetime.timedelta(minutes=1)).count()
+    if recent >= RENDERS_PER_MINUTE:
+        raise RenderLimited(
+            _("生成 PDF 的请求过于频繁：每人每分钟最多 %(n)d 次，请稍后再试。") % {"n": RENDERS_PER_MINUTE}
+        )
+    waiting = mine.filter(status__in=(S.QUEUED, S.RUNNING)).count()
+    if waiting >= RENDERS_QUEUED_PER_USER:
+        raise RenderLimited(
+            _("生成 PDF 的请求过于频繁：您已有 %(n)d 份 PDF 正在排队或生成，请等它们完成后再试。") % {"n": waiting}
+        )
 
 
 def _prune_downloads() -> None:

@@ -22,7 +22,7 @@ from reports.models import Report, ReportArchive, ReportRender
 from reports.pdf.archive import ArchiveCorrupt, archive_latest, archive_read, media_path
 from reports.pdf.context import PARTS
 from reports.pdf.render import print_report, render_html
-from reports.pdf.services import render_request
+from reports.pdf.services import RenderLimited, render_request
 from reports.selectors import report_get
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,14 @@ def print_preview(request, pk: int):
 @require_POST
 def pdf_request(request, pk: int):
     report = report_get(user=request.user, pk=pk)
-    render_obj = render_request(report=report, actor=request.user, part=_part(request.POST.get("part")))
+    part = _part(request.POST.get("part"))
+    try:
+        render_obj = render_request(report=report, actor=request.user, part=part)
+    except RenderLimited as exc:
+        context = {"report": report, "part": part, "message": exc.message}
+        response = render(request, "pdf/limited.html", context, status=429)
+        response["Retry-After"] = "60"
+        return response
     return redirect("pdf:status", pk=report.pk, render_id=render_obj.pk)
 
 
