@@ -178,11 +178,21 @@ def years(averages: list[YearAverage]) -> list[dict]:
     out = []
     for a in averages:
         total = sum(a.grades.values())
-        parts = [
-            {"grade": g, "key": GRADE_KEYS[g], "n": a.grades[g], "share": f"{100 * a.grades[g] / total:.1f}"}
-            for g in GRADES
-            if total and a.grades[g]
-        ]
+        parts = []
+        before = 0  # grades to the left: where this grade's part of the bar starts (an SVG x, not a style)
+        for g in GRADES:
+            if total and a.grades[g]:
+                share = f"{100 * a.grades[g] / total:.1f}"
+                parts.append(
+                    {
+                        "grade": g,
+                        "key": GRADE_KEYS[g],
+                        "n": a.grades[g],
+                        "share": share,
+                        "x": f"{100 * before / total:.1f}",
+                    }
+                )
+                before += a.grades[g]
         out.append({"year": a.year, "reports": a.reports, "average": fmt(a.average), "parts": parts})
     return out
 
