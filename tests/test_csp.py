@@ -57,14 +57,23 @@ def test_the_print_previews_stylesheet_carries_the_requests_nonce(client, person
 
 
 def test_no_page_has_inline_styles_or_scripts(client, personas, seed_report):
+    published = seed_report.__class__.objects.get(department__code="206001")
     client.force_login(personas["admin"])
     for url in (
+        reverse("public:report", args=[published.pk]),
         reverse("home"),
         reverse("report", args=[seed_report.pk]),
         reverse("review:report", args=[seed_report.pk]),
         reverse("dashboard:round", args=[seed_report.round_id]),
         reverse("dashboard:reports", args=[seed_report.round_id]),
         reverse("xlsx:import"),
+        reverse("report_history", args=[seed_report.pk]),
+        reverse("report_submit", args=[seed_report.pk]),
+        reverse("review:queue"),
+        reverse("dashboard:index"),
+        reverse("public:index"),
+        reverse("password_change"),
+        "/nope/",
     ):
         html = client.get(url).content.decode()
         assert 'style="' not in html, url
