@@ -19,6 +19,11 @@ class AxesConfig(AxesAppConfig):
 
     verbose_name = _("登录保护")
 
+    def ready(self):
+        super().ready()
+        # After the admin's autodiscover (django.contrib.admin comes first in INSTALLED_APPS).
+        from perfeval import axes_admin  # noqa: F401
+
 
 # The package's English names in the admin, kept in our catalogue for their Chinese.
 AXES_NAMES = (

@@ -6,6 +6,7 @@ unlocks in the Django admin or with `manage.py axes_reset_username`; all of it i
 
 import io
 import logging
+import re
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog
@@ -168,3 +169,6 @@ def test_the_admin_lists_the_attempts_under_a_chinese_heading(client, demo):
     client.force_login(get_user_model().objects.get(username="admin"))
     html = client.get(reverse("admin:index")).content.decode()
     assert "登录保护" in html
+    attempt(Client(), "accountant", "wrong-password")
+    html = client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
+    assert re.search(r'class="column-status">\s*<div class="text"><span>状态</span>', html)
