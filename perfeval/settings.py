@@ -1,6 +1,7 @@
 """Settings come from the environment; the defaults suit `make run` on one machine."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
     "departments",
     "indicators",
     "reports",
+    # django-axes: login throttling; its attempts and logs in the admin
+    "perfeval.apps.AxesConfig",
 ]
 
 MIDDLEWARE = [
@@ -61,9 +64,13 @@ MIDDLEWARE = [
     "perfeval.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # last: turns a locked-out login into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # first: refuses a locked-out username or address before any password is checked
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -145,6 +152,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Login throttling (django-axes): LOGIN_FAILURE_LIMIT failures within the cool-off lock the
+# username, and separately the client address, for LOGIN_LOCKOUT_MINUTES (README, "Sign-in").
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_LOCKOUT_CALLABLE = "perfeval.login_throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "perfeval.login_throttle.client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The log names who and from where; passwords are always masked.
+AXES_SENSITIVE_PARAMETERS = []
+# Behind a reverse proxy: the header it sets to the client's address (e.g. X-Real-IP), as Django
+# names it in request.META. Empty: REMOTE_ADDR. Never set it when clients reach the app directly.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "").strip().upper().replace("-", "_")
+if CLIENT_IP_HEADER and not CLIENT_IP_HEADER.startswith("HTTP_"):
+    CLIENT_IP_HEADER = "HTTP_" + CLIENT_IP_HEADER
+
 # Uploads (spreadsheets, report files) are small documents; refuse anything large early.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A report form posts ~7 fields an indicator row; 1,000 (Django's default) caps it near 150 rows.
@@ -182,4 +205,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # failed sign-ins and lockouts (django-axes); INFO adds every sign-in and sign-out
+    "loggers": {"axes": {"level": os.environ.get("LOGIN_LOG_LEVEL", "WARNING")}},
 }

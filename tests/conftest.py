@@ -35,6 +35,25 @@ def _sqlite_event_guard(request):
         cursor.execute("UPDATE perfeval_guard SET allow_event_delete = 1")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_flush_past_truncate_trigger():
+    """Transactional tests end with Django's flush, a TRUNCATE of every table, which the
+    append-only tables' statement trigger refuses (migration 0005). The flush alone runs in
+    replica mode, where ordinary triggers don't fire: SET LOCAL ends with the flush's own
+    transaction, and only a superuser (the suite's connection) may set it, not the app's role.
+    """
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    flush = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        return flush(self, ["SET LOCAL session_replication_role = replica", *sql_list])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "execute_sql_flush", execute_sql_flush)
+        yield
+
+
 @pytest.fixture
 def demo(db):
     from reports.demo.build import load_demo
