@@ -13,7 +13,7 @@ from django.urls import reverse
 from departments.models import BudgetLine
 from indicators.models import RuleSet, Template, TemplateIndicator, TemplateLevel1
 from reports.models import Report, ReportArchive, ReportEvent, Round
-from tests.test_admin import admin_form, rule_set_post
+from tests.test_admin import admin_form, only_open_reports, rule_set_post
 
 BUDGET_REFUSED = "年度已有报告送审或审核通过，预算情况不能再修改。"
 ROUND_REFUSED = "该评价任务已有报告送审或审核通过，不能更换评分规则或指标模板。"
@@ -263,24 +263,9 @@ def _cells(data: bytes) -> list:
     return [[cell.value for row in sheet.iter_rows() for cell in row] for sheet in book.worksheets]
 
 
-def _only_open_reports(round_):
-    """Move the round's frozen reports to a round of their own: what is left may be rescored."""
-    frozen = Report.objects.filter(round=round_, state__in=Report.FROZEN_STATES)
-    rule_set = RuleSet.objects.get(pk=round_.rule_set_id)
-    rule_set.pk, rule_set.version, rule_set.locked = None, 98, False
-    rule_set.save()
-    template = Template.objects.get(pk=round_.template_id)
-    template.pk, template.version, template.locked = None, 98, False
-    template.save()
-    aside = Round.objects.create(
-        name="已审核", year=round_.year, template=template, rule_set=rule_set, deadline=round_.deadline
-    )
-    frozen.update(round=aside)
-
-
 def test_a_rule_set_change_writes_an_event_on_each_rescored_report(admin_client):
     round_ = Round.objects.get(year=2021)
-    _only_open_reports(round_)
+    only_open_reports(round_)
     reports = {r.pk: r.rule_total for r in Report.objects.filter(round=round_)}
     assert reports
     rule_set = RuleSet.objects.get(pk=round_.rule_set_id)
@@ -303,7 +288,7 @@ def test_a_rule_set_change_writes_an_event_on_each_rescored_report(admin_client)
 
 def test_an_open_rounds_configuration_can_still_be_edited_and_rescored(admin_client):
     round_ = Round.objects.get(year=2021)
-    _only_open_reports(round_)
+    only_open_reports(round_)
     seed = Report.objects.get(department__code="101001", round=round_)
     assert seed.state in Report.EDITABLE_STATES
     line = BudgetLine.objects.get(department=seed.department, year=2021, row="total")
