@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import BudgetLine, Department, Role
+from departments.models import BudgetLine, Department, Role, budget_frozen, budget_frozen_message
 from departments.resources import BudgetLineResource, DepartmentResource, PersonResource
 from perfeval.widgets import admin_overrides
 from reports.xlsx.importing import SpreadsheetAdminMixin
@@ -13,8 +14,29 @@ class RoleInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class BudgetLineForm(forms.ModelForm):
+    """Refuses, at the year, a line whose department and year (before or after) has a frozen report."""
+
+    def clean(self):
+        data = super().clean()
+        line = self.instance
+        keys = set()
+        if line.pk:
+            keys.add((line.department_id, line.year))  # not yet changed by the form
+        department = data.get("department") or (line.department if line.department_id else None)
+        if department is not None and data.get("year"):
+            keys.add((department.pk, data["year"]))
+        for department_id, year in sorted(keys):
+            if budget_frozen(department_id=department_id, year=year):
+                field = "year" if "year" in self.fields else None
+                self.add_error(field, budget_frozen_message(year))
+                break
+        return data
+
+
 class BudgetLineInline(admin.TabularInline):
     formfield_overrides = admin_overrides()
+    form = BudgetLineForm
     model = BudgetLine
     extra = 0
     fields = ["year", "row", "initial", "annual", "executed", "rate_text"]
@@ -53,11 +75,31 @@ class BudgetLineAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
         "年初预算数、全年预算数、预算执行数（万元），可选：原表执行率。"
     )
     formfield_overrides = admin_overrides()
+    form = BudgetLineForm
     list_display = ["department", "year", "row", "initial", "annual", "executed"]
     list_filter = ["year", "row"]
     search_fields = ["department__code", "department__name"]
     autocomplete_fields = ["department"]
     list_select_related = ["department"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        from reports.scoring import budget_rescore
+
+        budget_rescore(department_id=obj.department_id, year=obj.year, actor=request.user, what=str(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and budget_frozen(department_id=obj.department_id, year=obj.year):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # The bulk delete skips the model's delete(): refuse frozen lines here, delete the rest.
+        frozen = [line for line in queryset if line.frozen_error()]
+        for line in frozen:
+            self.message_user(request, f"{line}：{line.frozen_error()}", messages.ERROR)
+        for line in queryset.exclude(pk__in=[line.pk for line in frozen]):
+            line.delete()
 
     @admin.display(description=_("执行率"))
     def rate(self, obj):

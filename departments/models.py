@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -137,3 +138,37 @@ class BudgetLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} {self.year} {self.get_row_display()}"
+
+    def save(self, *args, **kwargs):
+        # The last line of defence; the admin and imports refuse earlier, at the field.
+        error = self.frozen_error()
+        if error:
+            raise ValidationError(error)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        error = self.frozen_error()
+        if error:
+            raise ValidationError(error)
+        return super().delete(*args, **kwargs)
+
+    def frozen_error(self) -> str | None:
+        """Why this line may not change: its department and year (old or new) has a frozen report."""
+        keys = {(self.department_id, self.year)}
+        if self.pk:
+            keys |= set(BudgetLine.objects.filter(pk=self.pk).values_list("department_id", "year"))
+        for department_id, year in keys:
+            if department_id and year and budget_frozen(department_id=department_id, year=year):
+                return budget_frozen_message(year)
+        return None
+
+
+def budget_frozen(*, department_id, year) -> bool:
+    """A report of the department and year is past draft/returned: its budget is what it was scored on."""
+    from reports.models import frozen_reports
+
+    return frozen_reports(department_id=department_id, round__year=year).exists()
+
+
+def budget_frozen_message(year) -> str:
+    return _("该部门%(year)s年度已有报告送审或审核通过，预算情况不能再修改。") % {"year": year}

@@ -278,9 +278,9 @@ class BudgetLineResource(SheetResource):
         from reports.models import Report
 
         self.frozen = set(
-            Report.objects.filter(department__code__in=codes, round__year__in=years)
-            .exclude(state__in=Report.EDITABLE_STATES)
-            .values_list("department__code", "round__year")
+            Report.objects.filter(
+                department__code__in=codes, round__year__in=years, state__in=Report.FROZEN_STATES
+            ).values_list("department__code", "round__year")
         )
         self.touched: set[tuple[int, int]] = set()
 

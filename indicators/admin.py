@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -10,14 +11,31 @@ from perfeval.widgets import admin_overrides
 from reports.xlsx.importing import SpreadsheetAdminMixin
 
 
-def rescore_rounds(request, model_admin, **round_filter) -> None:
+def rescore_rounds(request, model_admin, what: str = "", **round_filter) -> None:
     """Stored scores follow the configuration: rescore the open reports of the rounds using it."""
     from reports.models import Round
     from reports.scoring import rounds_rescore
 
-    n = rounds_rescore(rounds=Round.objects.filter(**round_filter))
+    n = rounds_rescore(rounds=Round.objects.filter(**round_filter), actor=request.user, what=what)
     if n:
         model_admin.message_user(request, _("已按修改后的设置重新计分 %(n)d 份未审核通过的报告。") % {"n": n})
+
+
+class InUseRefused:
+    """The change form refuses configuration used by a report past draft/returned, with the reason
+    (computed from the reports' states, not only the locked flag)."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class Refusing(form):
+            def clean(self):
+                data = super().clean()
+                if self.instance.pk and self.instance.in_use():
+                    raise forms.ValidationError(self.instance.frozen_error())
+                return data
+
+        return Refusing
 
 
 class LockedReadOnly:
@@ -37,7 +55,7 @@ class LockedReadOnly:
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(LockedReadOnly, admin.ModelAdmin):
+class RuleSetAdmin(InUseRefused, LockedReadOnly, admin.ModelAdmin):
     form = RuleSetAdminForm
     list_display = [
         "name",
@@ -88,7 +106,7 @@ class RuleSetAdmin(LockedReadOnly, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change:
-            rescore_rounds(request, self, rule_set=obj)
+            rescore_rounds(request, self, what=f"评分规则“{obj}”已修改", rule_set=obj)
 
     @admin.action(description=_("复制为新版本"))
     def copy_as_new_version(self, request, queryset):
@@ -134,7 +152,7 @@ class TemplateIndicatorInline(LockedReadOnly, admin.TabularInline):
 
 
 @admin.register(Template)
-class TemplateAdmin(SpreadsheetAdminMixin, LockedReadOnly, admin.ModelAdmin):
+class TemplateAdmin(SpreadsheetAdminMixin, InUseRefused, LockedReadOnly, admin.ModelAdmin):
     resource_classes = [TemplateRowResource]
     import_help = (
         "每行一个三级指标：模板名称、年度、版本、一级指标、二级指标、三级指标、性质（定量/定性）、符号（≥/≤/=）、"
@@ -151,7 +169,7 @@ class TemplateAdmin(SpreadsheetAdminMixin, LockedReadOnly, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)  # the level-1 nodes and rows too
         if change:
-            rescore_rounds(request, self, template=form.instance)
+            rescore_rounds(request, self, what=f"指标模板“{form.instance}”已修改", template=form.instance)
 
     def get_data_for_export(self, request, queryset, **kwargs):
         # The export is the templates' rows, one per level-3 indicator.

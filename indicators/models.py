@@ -22,18 +22,34 @@ class Frozen(models.Model):
         _("已锁定"), default=False, help_text=_("已有报告送审使用，不能再修改；如需调整请复制为新版本。")
     )
 
+    round_field = ""  # Round's foreign key to this model
+
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
-        if self.pk and not kwargs.pop("unlock_ok", False):
-            was_locked = type(self).objects.filter(pk=self.pk, locked=True).exists()
-            if was_locked:
-                raise ValidationError(_("“%(name)s”已被送审的报告使用，不能修改。") % {"name": self})
+        if self.pk and not kwargs.pop("unlock_ok", False) and self.in_use():
+            raise ValidationError(self.frozen_error())
         super().save(*args, **kwargs)
+
+    def in_use(self) -> bool:
+        """Locked, or used by a round with a report past draft/returned (the flag may be unset:
+        a report can reach published without a submit, as the demo's do)."""
+        if self.pk is None:
+            return False
+        if type(self).objects.filter(pk=self.pk, locked=True).exists():
+            return True
+        from reports.models import frozen_reports
+
+        return frozen_reports(**{f"round__{self.round_field}_id": self.pk}).exists()
+
+    def frozen_error(self) -> str:
+        return _("“%(name)s”已被送审的报告使用，不能修改。") % {"name": self}
 
 
 class RuleSet(Frozen):
+    round_field = "rule_set"
+
     class Denominator(models.TextChoices):
         ANNUAL = "annual", _("全年预算数")
         INITIAL = "initial", _("年初预算数")
@@ -151,6 +167,8 @@ class RuleSet(Frozen):
 class Template(Frozen):
     """An indicator tree for a year: declared level-1 weights and the level-3 rows."""
 
+    round_field = "template"
+
     name = models.CharField(_("名称"), max_length=100)
     year = models.PositiveSmallIntegerField(_("年度"))
     version = models.PositiveSmallIntegerField(_("版本"), default=1)
@@ -178,14 +196,20 @@ class TemplatePart(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if Template.objects.filter(pk=self.template_id, locked=True).exists():
-            raise ValidationError(_("模板已被送审的报告使用，不能修改。"))
+        if self.template_in_use():
+            raise ValidationError(TEMPLATE_FROZEN)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        if Template.objects.filter(pk=self.template_id, locked=True).exists():
-            raise ValidationError(_("模板已被送审的报告使用，不能修改。"))
+        if self.template_in_use():
+            raise ValidationError(TEMPLATE_FROZEN)
         return super().delete(*args, **kwargs)
+
+    def template_in_use(self) -> bool:
+        return Template(pk=self.template_id).in_use() if self.template_id else False
+
+
+TEMPLATE_FROZEN = _("模板已被送审的报告使用，不能修改。")
 
 
 class TemplateLevel1(TemplatePart):

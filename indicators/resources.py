@@ -135,6 +135,13 @@ class TemplateRowResource(SheetResource):
             (r.template.name, r.template.year, r.template.version, r.level1.name, r.level2, r.level3): r for r in rows
         }
 
+    def _in_use(self, template) -> bool:
+        """Locked, or behind a report past draft/returned (once per template and import)."""
+        cache = self.__dict__.setdefault("_in_use_cache", {})
+        if template.pk not in cache:
+            cache[template.pk] = template.in_use()
+        return cache[template.pk]
+
     def import_instance(self, instance, row, **kwargs):
         errors: dict = {}
         key = self.template_key(row)
@@ -144,7 +151,7 @@ class TemplateRowResource(SheetResource):
                 template = Template(name=key[0], year=key[1], version=key[2])
                 self.templates[key] = template
             instance.template = template
-            if template.locked:
+            if template.pk is not None and self._in_use(template):
                 _error(
                     errors,
                     "template__name",

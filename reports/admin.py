@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from perfeval.widgets import admin_overrides
 from reports.models import (
+    ROUND_FROZEN,
     Report,
     ReportArchive,
     ReportEvent,
@@ -15,6 +16,7 @@ from reports.models import (
     ReportRender,
     ReportTask,
     Round,
+    frozen_reports,
 )
 from reports.resources import RoundCoverageResource
 from reports.scoring import report_rescore
@@ -32,12 +34,32 @@ class RoundAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     resource_classes = [RoundCoverageResource]
     import_help = "每行一个参评部门：评价任务名称、年度、部门编码（只增加，不删除；已结束的评价任务不能增加）。"
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class Refusing(form):
+            def clean(self):
+                data = super().clean()
+                switched = [name for name in ("rule_set", "template") if name in self.changed_data]
+                if switched and self.instance.pk and frozen_reports(round_id=self.instance.pk).exists():
+                    for name in switched:
+                        self.add_error(name, ROUND_FROZEN)
+                return data
+
+        return Refusing
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if change and {"rule_set", "template"} & set(form.changed_data):
             from indicators.admin import rescore_rounds
 
-            rescore_rounds(request, self, pk=form.instance.pk)
+            names = {"rule_set": "评分规则", "template": "指标模板"}
+            what = "、".join(
+                f"{names[name]}改为“{getattr(form.instance, name)}”"
+                for name in ("rule_set", "template")
+                if name in form.changed_data
+            )
+            rescore_rounds(request, self, what=f"评价任务{what}", pk=form.instance.pk)
 
     def get_data_for_export(self, request, queryset, **kwargs):
         # The export is the coverage: one row per round and department.

@@ -29,6 +29,9 @@ NARRATIVE_SECTIONS = (
 NARRATIVE_FIELDS = tuple(f"narrative_{key}" for key, _title in NARRATIVE_SECTIONS)
 
 
+ROUND_FROZEN = _("该评价任务已有报告送审或审核通过，不能更换评分规则或指标模板。")
+
+
 class Round(models.Model):
     """A year's evaluation task (评价任务) set by the bureau."""
 
@@ -50,6 +53,23 @@ class Round(models.Model):
     def __str__(self) -> str:
         return f"{self.year} {self.name}"
 
+    def save(self, *args, **kwargs):
+        error = self.frozen_error()
+        if error:
+            raise ValidationError(error)
+        super().save(*args, **kwargs)
+
+    def frozen_error(self) -> str | None:
+        """Why the rule set or template may not be switched: a report is past draft/returned."""
+        if self.pk is None:
+            return None
+        before = Round.objects.filter(pk=self.pk).values("rule_set_id", "template_id").first()
+        if before is None or (before["rule_set_id"], before["template_id"]) == (self.rule_set_id, self.template_id):
+            return None
+        if frozen_reports(round_id=self.pk).exists():
+            return ROUND_FROZEN
+        return None
+
 
 class Report(models.Model):
     """One department's self-evaluation in one round: the table and the narrative."""
@@ -62,6 +82,10 @@ class Report(models.Model):
         PUBLISHED = "published", _("已公开")
 
     EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+    # Past draft/returned: the configuration and budget under these reports may not change.
+    FROZEN_STATES = (State.SUBMITTED, State.APPROVED, State.PUBLISHED)
+    # Scores shown as stored at approval, never rescored live.
+    FINAL_STATES = (State.APPROVED, State.PUBLISHED)
 
     round = models.ForeignKey(Round, verbose_name=_("评价任务"), on_delete=models.PROTECT, related_name="reports")
     department = models.ForeignKey(Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="reports")
@@ -97,6 +121,8 @@ class Report(models.Model):
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
     warning_count = models.PositiveIntegerField(_("提示数"), default=0)
     scored_at = models.DateTimeField(_("计分时间"), null=True, blank=True)
+    # The interchange document as approved: what an approved or published report is read from.
+    frozen_document = models.JSONField(_("审核通过时的报告数据"), null=True, blank=True, editable=False)
 
     # Optimistic lock: every save names the version it started from.
     version = models.PositiveIntegerField(_("版本号"), default=1)
@@ -133,6 +159,11 @@ class Report(models.Model):
     def narrative(self) -> list[tuple[str, str, str]]:
         """(key, title, text) for the eight sections."""
         return [(key, title, getattr(self, f"narrative_{key}")) for key, title in NARRATIVE_SECTIONS]
+
+
+def frozen_reports(**filters):
+    """Reports past draft/returned matching filters (e.g. round__rule_set=...)."""
+    return Report.objects.filter(state__in=Report.FROZEN_STATES, **filters)
 
 
 class ReportTask(models.Model):

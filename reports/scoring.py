@@ -12,7 +12,7 @@ from django.utils import timezone
 from indicators import engine
 from reports.interchange.document import num, to_engine_input
 from reports.interchange.store import report_queryset, report_to_document
-from reports.models import Report, ReportFinding
+from reports.models import Report, ReportEvent, ReportFinding
 
 
 def report_engine_input(report: Report) -> engine.ReportInput:
@@ -63,14 +63,39 @@ def report_rescore(*, report: Report) -> engine.ReportResult:
 OPEN_STATES = (Report.State.DRAFT, Report.State.RETURNED, Report.State.SUBMITTED)
 
 
-def rounds_rescore(*, rounds) -> int:
+def rounds_rescore(*, rounds, actor=None, what: str = "") -> int:
     """After a rule set, template or round changed: rescore the rounds' open reports.
 
+    Each rescored report gets an event naming the change and its old → new rule total.
     Returns how many were rescored.
     """
     reports = Report.objects.filter(round__in=rounds, state__in=OPEN_STATES).order_by("pk")
+    return _rescore_with_events(reports, actor=actor, what=what or "评分设置已修改")
+
+
+def budget_rescore(*, department_id, year, actor=None, what: str = "") -> int:
+    """After the budget of a department and year changed in the admin: rescore its open reports."""
+    reports = Report.objects.filter(department_id=department_id, round__year=year, state__in=OPEN_STATES)
+    return _rescore_with_events(reports.order_by("pk"), actor=actor, what=f"预算情况已修改（{what}）")
+
+
+@transaction.atomic
+def _rescore_with_events(reports, *, actor, what: str) -> int:
     count = 0
     for report in reports:
-        report_rescore(report=report)
+        old = report.rule_total
+        result = report_rescore(report=report)
+        # The bureau's record: Chinese whatever the actor's interface language.
+        ReportEvent.objects.create(
+            report=report,
+            actor=actor if getattr(actor, "pk", None) else None,
+            kind=ReportEvent.Kind.CHANGE,
+            action="rescore",
+            field="rule_total",
+            label="规则得分",
+            old_value=num(old) or "",
+            new_value=num(result.total) or "",
+            message=f"{what}，重新计分：{num(old) or '未计分'} → {num(result.total) or '未计分'}",
+        )
         count += 1
     return count

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from departments.models import BudgetLine
+from departments.models import BudgetLine, budget_frozen, budget_frozen_message
 from indicators import engine
 from indicators.engine import parse_measure
 from indicators.engine.types import KINDS, SIGNS, TIERS
@@ -274,6 +274,9 @@ def report_save(*, report: Report, actor, data: dict, expected_version: int | No
         raise ReportConflict(expected=expected_version, current=locked.version)
     before = report_to_document(locked)
     plan = report_apply(report=locked, data=data)
+    if plan.lines and budget_frozen(department_id=locked.department_id, year=locked.round.year):
+        # The budget block is shared with the department's other reports of the year.
+        plan.errors["budget"] = budget_frozen_message(locked.round.year)
     if plan.errors:
         raise ValidationError(plan.errors)
     changes = history.diff_documents(before, report_to_document(locked))

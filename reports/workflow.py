@@ -98,8 +98,15 @@ def report_transition(
     if transition.stamp:
         setattr(locked, transition.stamp, timezone.now())
         fields.append(transition.stamp)
+    if action == "approve":
+        # What the public page, PDFs and exports read from now on (see store.frozen_document).
+        locked.frozen_document = _document(locked)
+        fields.append("frozen_document")
+    elif action == "reopen":
+        locked.frozen_document = None
+        fields.append("frozen_document")
     locked.save(update_fields=fields)
-    if action == "submit":
+    if transition.target in Report.FROZEN_STATES:
         _freeze_configuration(locked)
     message = reason or ""
     if override.strip():
@@ -125,10 +132,14 @@ def report_transition(
 SNAPSHOT_FIELD = "snapshot"
 
 
-def _snapshot(report: Report) -> str:
+def _document(report: Report) -> dict:
     from reports.interchange.store import report_queryset, report_to_document
 
-    return json.dumps(report_to_document(report_queryset().get(pk=report.pk)), ensure_ascii=False)
+    return report_to_document(report_queryset().get(pk=report.pk), live=True)
+
+
+def _snapshot(report: Report) -> str:
+    return json.dumps(_document(report), ensure_ascii=False)
 
 
 def _freeze_configuration(report: Report) -> None:

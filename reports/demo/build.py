@@ -261,7 +261,13 @@ def _advance(report: Report, state: str, actor, when: datetime.datetime) -> None
         if stamp:
             setattr(report, stamp, when)
     report.state = state
-    report.save(update_fields=["state", "submitted_at", "approved_at", "published_at"])
+    fields = ["state", "submitted_at", "approved_at", "published_at"]
+    if state in Report.FINAL_STATES:
+        from reports.interchange.store import report_queryset, report_to_document
+
+        report.frozen_document = report_to_document(report_queryset().get(pk=report.pk), live=True)
+        fields.append("frozen_document")
+    report.save(update_fields=fields)
 
 
 @transaction.atomic

@@ -36,9 +36,31 @@ def report_queryset():
     )
 
 
+def frozen_document(report: Report) -> dict | None:
+    """The document as approved, for an approved or published report: never the live rows."""
+    if report.state in Report.FINAL_STATES and report.frozen_document:
+        return {**report.frozen_document, "state": report.state}
+    return None
+
+
 def budget_lines(report: Report) -> dict[str, BudgetLine]:
     cached = getattr(report, "_budget_lines", None)
-    if cached is None:
+    frozen = frozen_document(report) if cached is None else None
+    if frozen is not None:
+        # Unsaved lines carrying the approved figures, for pages that read lines.
+        cached = {
+            row["row"]: BudgetLine(
+                department_id=report.department_id,
+                year=report.round.year,
+                row=row["row"],
+                rate_text=row.get("rate_text", ""),
+                **{attr: dec(row.get(attr)) for attr in MONEY_KEYS},
+            )
+            for row in frozen["budget"]["rows"]
+            if any(row.get(attr) is not None for attr in MONEY_KEYS) or row.get("rate_text")
+        }
+        report._budget_lines = cached
+    elif cached is None:
         cached = {
             line.row: line
             for line in BudgetLine.objects.filter(department_id=report.department_id, year=report.round.year)
@@ -47,8 +69,18 @@ def budget_lines(report: Report) -> dict[str, BudgetLine]:
     return cached
 
 
-def report_to_document(report: Report) -> dict:
-    lines = budget_lines(report)
+def live_budget_lines(report: Report) -> dict[str, BudgetLine]:
+    return {
+        line.row: line for line in BudgetLine.objects.filter(department_id=report.department_id, year=report.round.year)
+    }
+
+
+def report_to_document(report: Report, *, live: bool = False) -> dict:
+    """The report's document; an approved or published one as it was approved (live=True: as stored now)."""
+    frozen = None if live else frozen_document(report)
+    if frozen is not None:
+        return frozen
+    lines = live_budget_lines(report) if live else budget_lines(report)
     rounds = report.round
     budget_rows = []
     for key in BudgetLine.ROW_ORDER:

@@ -25,7 +25,7 @@ from reports.interchange.store import report_to_document
 from reports.models import NARRATIVE_SECTIONS, Report
 
 PARTS = ("both", "narrative", "table")
-FINAL_STATES = (Report.State.APPROVED, Report.State.PUBLISHED)
+FINAL_STATES = Report.FINAL_STATES
 HUNDRED = Decimal(100)
 SIGN_SYMBOL = {">=": "≥", "<=": "≤", "=": "="}
 BUDGET_LABELS = (
@@ -371,8 +371,8 @@ def build(report: Report, *, part: str = "both", final: bool | None = None) -> P
         raise ValueError(f"part must be one of {PARTS}")
     doc = report_to_document(report)
     result = engine.score_report(to_engine_input(doc))
-    rules = report.round.rule_set
-    denominator = "initial" if rules.execution_denominator == "initial" else "annual"
+    # From the document: an approved report keeps the rules it was approved under.
+    denominator = "initial" if doc["rules"].get("execution_denominator") == "initial" else "annual"
     department = report.department
     short = department.short_name or department.name
     year = report.round.year

@@ -390,3 +390,35 @@ def test_staff_without_permissions_cannot_import(client, five_hundred):
     clerk = make_user("x_clerk", is_staff=True)
     client.force_login(clerk)
     assert client.get(BUDGET_URL).status_code == 403
+
+
+def test_template_import_refused_behind_a_report_published_without_a_submit(admin_client, seed):
+    """The 2020 history reached published without the workflow's submit: its template was never
+    flagged locked, and the import is refused all the same."""
+    from reports.demo.history import load_history
+
+    template = load_history().template
+    assert not template.locked
+    head = (
+        "模板名称",
+        "年度",
+        "版本",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "性质",
+        "符号",
+        "指标值（数）",
+        "指标值",
+        "度量单位",
+        "分值",
+    )
+    rows = [
+        head,
+        (template.name, template.year, template.version, "产出指标", "数量", "新增", "定性", "", None, "", "", 1),
+    ]
+    before = TemplateIndicator.objects.count()
+    response = dry_run(admin_client, "/admin/indicators/template/import/", xlsx(rows))
+    errors = response.context["result"].invalid_rows[0].field_specific_errors
+    assert "已锁定" in errors["模板名称（A 列）"][0]
+    assert TemplateIndicator.objects.count() == before
