@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reports", "0004_reportarchive")]
+    dependencies = [("reports", "0005_event_no_truncate")]
 
     operations = [
         migrations.AddField(
