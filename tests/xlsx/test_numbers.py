@@ -50,3 +50,26 @@ def test_the_visible_actual_is_what_is_scored(client, seed, accountant):
     row = report.indicators.get(level3="服务社区数量")
     assert (row.actual_text, row.actual) == ("30个", Decimal("30"))
     assert report.rule_total == Decimal("99.44") - Decimal("30") + Decimal("21.95")
+
+
+@pytest.mark.parametrize("amount", [1e20, -5, "9" * 30])
+def test_an_amount_the_column_cannot_hold_is_a_cell_error_in_the_preview(client, seed, accountant, amount):
+    from tests.xlsx.test_views import set_executed
+
+    client.force_login(accountant)
+    version = seed.version
+    response = client.post(f"/xlsx/reports/{seed.pk}/import/", {"file": upload(edited(seed, set_executed(amount)))})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "超出可保存的范围" in page or "不能为负数" in page or "不是有效的数字" in page
+    seed.refresh_from_db()
+    assert seed.version == version
+
+
+def test_a_30_digit_actual_in_the_sheet_is_a_cell_error(client, seed, accountant):
+    client.force_login(accountant)
+    response = client.post(
+        f"/xlsx/reports/{seed.pk}/import/", {"file": upload(edited(seed, visible_actual("9" * 30 + "个", None)))}
+    )
+    assert response.status_code == 400
+    assert "超出可保存的范围" in response.content.decode()
