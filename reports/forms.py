@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import MONEY, BudgetLine
-from indicators.engine import parse_decimal
-from indicators.models import WEIGHT, Kind, Sign
+from indicators.engine import parse_decimal, parse_measure
+from indicators.models import MEASURE, WEIGHT, Kind, Sign
 from reports.interchange.document import money, num
 from reports.models import NARRATIVE_FIELDS, SCORE, ReportIndicator
 
@@ -74,6 +74,19 @@ class TextField(forms.CharField):
         return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
+class MeasureTextField(TextField):
+    """A typed target or actual ("41个", "≥95%"): text, whose number must fit the MEASURE column."""
+
+    default_error_messages = {"digits": _("数值过大。")}
+
+    def clean(self, value):
+        text = super().clean(value)
+        number = parse_measure(text).value if text else None
+        if number and number.adjusted() + 1 > MEASURE["max_digits"] - MEASURE["decimal_places"]:
+            raise ValidationError(self.error_messages["digits"], "digits")
+        return text
+
+
 def money_field():
     return NumberField(negative_message=_("金额不能为负数。"), **MONEY)
 
@@ -122,10 +135,10 @@ INDICATOR = {
     "level3": text_field(200),
     "kind": choice_field(Kind.choices),
     "sign": choice_field([("", "—"), *Sign.choices]),
-    "target_text": text_field(200),
+    "target_text": MeasureTextField(required=False, max_length=200, strip=False),
     "unit": text_field(50),
     "weight": weight_field(),
-    "actual_text": text_field(200),
+    "actual_text": MeasureTextField(required=False, max_length=200, strip=False),
     "tier": choice_field([("", "—"), *ReportIndicator.Tier.choices]),
     "self_score": score_field(),
     "reason": text_field(),

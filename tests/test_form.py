@@ -465,3 +465,19 @@ def test_applying_the_unchanged_form_changes_nothing(seed_report):
     assert posted.is_valid(), posted.errors_by_name()
     services.report_apply(report=report, data=posted.data())
     assert history.diff_documents(before, report_to_document(report)) == []
+
+
+def test_a_30_digit_actual_is_a_field_error_on_save_and_on_live_score(client, personas, seed_report):
+    login(client, personas["accountant_a"])
+    data = form_data(client, seed_report)
+    i = set_row(data, "服务社区数量", actual_text="9" * 30 + "个")
+    before = counts(seed_report)
+    response = post_json(client, save_url(seed_report), data)
+    assert response.status_code == 400
+    assert response.json()["errors"][f"ind-{i}-actual_text"] == ["数值过大。"]
+    # The live score scores what is usable and names the field (as for every invalid input).
+    response = post_json(client, reverse("report_score", args=[seed_report.pk]), data)
+    assert response.status_code == 200
+    assert response.json()["errors"][f"ind-{i}-actual_text"] == ["数值过大。"]
+    assert Report.objects.get(pk=seed_report.pk).version == seed_report.version
+    assert counts(seed_report) == before

@@ -210,3 +210,41 @@ def test_score_report_refuses_a_malformed_file(tmp_path):
     )
     assert proc.returncode != 0
     assert "JSON 格式错误" in proc.stderr
+
+
+def hostile_documents(doc: dict) -> dict:
+    """(file text, expected message) of documents whose numbers or nesting no parser should meet raw."""
+    text = json.dumps(doc, ensure_ascii=False)
+    weight = json.dumps(doc["indicators"][0]["weight"])
+    return {
+        "100,000-digit integer": (text.replace(f'"weight": {weight}', '"weight": ' + "9" * 100_000, 1), "位数过多"),
+        "200k-deep nesting": (text[:-1] + ', "x": ' + "[" * 200_000 + "]" * 200_000 + "}", "嵌套过深"),
+        "30-digit actual": (
+            text.replace('"actual": "41"', '"actual": "' + "9" * 30 + '"', 1),
+            "超出可保存的范围",
+        ),
+    }
+
+
+def run_command(*args):
+    env = {**os.environ}
+    proc = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    return proc
+
+
+def test_hostile_json_is_a_clear_error_in_both_commands(seed_report, tmp_path):
+    doc = json.loads(export(tmp_path).read_text(encoding="utf-8"))
+    assert '"actual": "41"' in json.dumps(doc, ensure_ascii=False)
+    before = snapshot()
+    for name, (text, expected) in hostile_documents(doc).items():
+        path = tmp_path / "hostile.json"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(CommandError) as excinfo:
+            call_command("import_report", str(path))
+        assert expected in str(excinfo.value), (name, str(excinfo.value)[:300])
+        assert snapshot() == before, name
+        proc = run_command("score_report", str(path), "--json")
+        assert proc.returncode == 1, (name, proc.stderr[-500:])
+        assert "Traceback" not in proc.stderr and expected in proc.stderr, (name, proc.stderr[-500:])

@@ -67,6 +67,9 @@ OPERATOR_SUFFIXES = tuple(w for w, _ in _SUFFIX_SIGNS)
 
 # A number: optional minus, digits with optional thousands commas, optional fraction.
 _NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+")
+# A number that goes on in a notation we do not read ("1e10", "0x10", "12.345.6", "1_000",
+# "1,0000"): reading its leading digits would silently misread it, so it is not a number.
+_CONTINUES = re.compile(r"[.,_]?\d|[eExXoObB][-+]?\d")
 # Full-width ASCII (！..～) to ASCII, the ideographic space, and the minus signs people paste.
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _FOLD.update({0x3000: " ", ord("−"): "-", ord("–"): "-", ord("﹣"): "-", ord("。"): "."})
@@ -110,6 +113,8 @@ def _parse_measure(text: str) -> Measure:
             break
     m = _NUMBER.search(s)
     if m is None:
+        return Measure(sign, None, "", has_operator)
+    if _CONTINUES.match(s, m.end()):
         return Measure(sign, None, "", has_operator)
     value = _to_decimal(m.group())
     unit = s[m.end() :].strip()

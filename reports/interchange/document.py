@@ -6,10 +6,13 @@ No database here: `score_report` checks a file from anywhere with this module al
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from indicators import engine
 from indicators.engine.types import EXECUTION_LEVEL1
@@ -42,10 +45,63 @@ def load(path_or_text: str | Path) -> dict:
         raise DocumentError(["文件不是 UTF-8 编码的文本。"]) from None
     except OSError as exc:
         raise DocumentError([f"无法读取文件：{exc.strerror or exc}"]) from None
+    return loads(text)
+
+
+MAX_NUMBER_CHARS = 60  # far beyond any column (24 digits); int() of 4,300+ digits raises anyway
+MAX_DEPTH = 50  # the format nests 4 deep; json's recursion would die at about 1,000
+
+
+class _NumberTooLong(ValueError):
+    pass
+
+
+def _number(text: str, convert):
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _NumberTooLong(text)
+    return convert(text)
+
+
+_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET_RE = re.compile(r"[\[\]{}]")
+
+
+def _too_deep(text: str) -> bool:
+    depth = 0
+    for m in _BRACKET_RE.finditer(_STRING_RE.sub("", text)):
+        if m.group() in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def _no_constant(text: str):
+    raise ValueError(text)  # NaN, Infinity: not numbers a report can hold
+
+
+def loads(text: str) -> dict:
+    """JSON text as a document, bounded: numbers stay Decimal up to a length, nesting has a limit."""
+    if _too_deep(text):
+        raise DocumentError(
+            [_("JSON 嵌套过深（超过 %(depth)s 层），不是 perfeval.report/1 文档。") % {"depth": MAX_DEPTH}]
+        )
     try:
-        return json.loads(text, parse_float=Decimal)
+        return json.loads(
+            text,
+            parse_float=lambda t: _number(t, Decimal),
+            parse_int=lambda t: _number(t, int),
+            parse_constant=_no_constant,
+        )
+    except _NumberTooLong as exc:
+        message = _("JSON 中的数字“%(number)s…”位数过多（超过 %(limit)s 个字符），不是有效的数值。")
+        raise DocumentError([message % {"number": str(exc)[:20], "limit": MAX_NUMBER_CHARS}]) from None
     except json.JSONDecodeError as exc:
         raise DocumentError([f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}"]) from None
+    except (RecursionError, ValueError):
+        raise DocumentError([_("JSON 无法读取（嵌套过深或数字过大）。")]) from None
 
 
 def _where(path) -> str:
@@ -69,10 +125,38 @@ def validate(doc: Any) -> dict:
         errors.append(f"{_where(err.absolute_path)}：{_schema_message(err)}")
     if errors:
         raise DocumentError(errors)
-    errors = weight_errors(doc)
+    errors = bound_errors(doc) or weight_errors(doc)
     if errors:
         raise DocumentError(errors)
     return doc
+
+
+def bound_errors(doc: dict) -> list[str]:
+    """Every number that would not fit its database column, by row (see reports.bounds)."""
+    from departments.models import BudgetLine
+    from reports.bounds import bound_error
+    from reports.models import Report, ReportIndicator, ReportTask
+
+    errors: list[str] = []
+
+    def check(where: str, model, name: str, value) -> None:
+        message = bound_error(model, name, value)
+        if message:
+            errors.append(f"{where} › {name}：“{str(value)[:40]}”{message}")
+
+    unit = doc["budget"].get("unit", "万元")
+    for i, row in enumerate(doc["budget"]["rows"]):
+        for attr in ("initial", "annual", "executed"):
+            check(f"budget › rows › 第 {i + 1} 行", BudgetLine, attr, to_wanyuan(dec(row.get(attr)), unit))
+    check("budget", Report, "execution_self_score", doc["budget"].get("self_score"))
+    check("文档", Report, "declared_total", doc.get("self_total"))
+    for i, task in enumerate(doc.get("tasks", ())):
+        for attr in ("budget", "budget_fiscal", "executed", "executed_fiscal"):
+            check(f"tasks › 第 {i + 1} 行", ReportTask, attr, to_wanyuan(dec(task.get(attr)), unit))
+    for i, row in enumerate(doc["indicators"]):
+        for attr in ("target", "actual", "weight", "self_score"):
+            check(f"indicators › 第 {i + 1} 行", ReportIndicator, attr, row.get(attr))
+    return errors
 
 
 def _schema_message(err) -> str:

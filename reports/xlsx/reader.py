@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from indicators.engine import parse_measure
 from reports.interchange.document import FORMAT, DocumentError, money, num
 from reports.xlsx.layout import (
     BUDGET_ROWS,
@@ -320,6 +323,8 @@ def _read_indicator(reader: _Reader, values: dict, row_number: int, level1: str,
             item["level2"] = level2
     elif not item["level2"] and item["level1"] == level1:
         item["level2"] = level2
+    if item["kind"] == "quantitative":
+        _visible_numbers(reader, item, row_number)
     if not item["level1"]:
         reader.errors.append(f"{reader.where(row_number, 1, '一级指标')}：一级指标不能为空")
     if not item["level3"].strip():
@@ -329,3 +334,37 @@ def _read_indicator(reader: _Reader, values: dict, row_number: int, level1: str,
     if not item["custom"]:
         del item["custom"]
     return item
+
+
+_HIDDEN = {"target": ("target_text", DETAIL + 2), "actual": ("actual_text", DETAIL + 3)}
+
+
+def _visible_numbers(reader: _Reader, item: dict, row_number: int) -> None:
+    """Take target and actual from the visible 指标值 / 实际完成值, as the report form does.
+
+    A person checks the printed columns only: a hidden number that says otherwise is refused,
+    never scored.
+    """
+    for attr, (text_attr, column) in _HIDDEN.items():
+        text = item[text_attr].strip()
+        measure = parse_measure(text)
+        hidden = item[attr]
+        if hidden is not None:
+            if measure.value is None or measure.value != Decimal(hidden):
+                cell = f"{get_column_letter(column)}{row_number}"
+                reader.errors.append(
+                    _("%(sheet)s 第%(row)s行 %(cell)s 隐藏列数值%(hidden)s与可见的%(label)s“%(text)s”不一致")
+                    % {
+                        "sheet": SHEET,
+                        "row": row_number,
+                        "cell": cell,
+                        "hidden": hidden,
+                        "label": LABELS[text_attr],
+                        "text": text,
+                    }
+                )
+            continue
+        # An actual written with an operator ("≥95%") is not a measurement; "=100%" is.
+        if attr == "actual" and measure.has_operator and measure.sign != "=":
+            continue
+        item[attr] = num(measure.value) if measure.value is not None else None

@@ -196,12 +196,13 @@ def check_workbook_bytes(data: bytes) -> None:
             raise SpreadsheetRefused("文件不是 .xlsx 工作簿（缺少 [Content_Types].xml）。")
         try:
             for info in members:
-                if info.filename.endswith((".xml", ".rels", ".vml")) or info.filename == "[Content_Types].xml":
-                    head = archive.read(info)
-                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise SpreadsheetRefused("工作簿含有 XML 实体声明（DTD），拒绝读取。")
-                    if info.filename == "[Content_Types].xml":
-                        types = head
+                content = archive.read(info)
+                # Every part that is XML by its bytes, whatever its name or encoding, goes through
+                # defusedxml: a byte search misses a UTF-16 part, a name filter a part renamed .dat.
+                if info.filename == "[Content_Types].xml" or _looks_like_xml(content):
+                    _check_xml(content)
+                if info.filename == "[Content_Types].xml":
+                    types = content
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             if isinstance(exc, SpreadsheetRefused):
                 raise
@@ -210,6 +211,29 @@ def check_workbook_bytes(data: bytes) -> None:
             raise SpreadsheetRefused("工作簿含有宏，拒绝读取；请另存为不含宏的 .xlsx 后再上传。")
         if WORKBOOK_MAIN_TYPE not in types:
             raise SpreadsheetRefused("文件不是 Excel 工作簿（可能是 Word、PowerPoint 等其他 Office 文件）。")
+
+
+_XML_STARTS = (b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00<", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")
+
+
+def _looks_like_xml(content: bytes) -> bool:
+    return content.lstrip(b" \t\r\n").startswith(_XML_STARTS)
+
+
+def _check_xml(content: bytes) -> None:
+    """Parse a part with defusedxml (streaming, no tree): DTDs and entities are refused."""
+    from xml.sax import SAXException
+    from xml.sax.handler import ContentHandler
+
+    import defusedxml.sax
+    from defusedxml import DefusedXmlException
+
+    try:
+        defusedxml.sax.parseString(content, ContentHandler(), forbid_dtd=True)
+    except DefusedXmlException:
+        raise SpreadsheetRefused("工作簿含有 XML 实体声明（DTD），拒绝读取。") from None
+    except (SAXException, ValueError, UnicodeError, LookupError):
+        raise SpreadsheetRefused("工作簿内容无法读取（XML 损坏或编码错误，不是 Excel 生成的 .xlsx）。") from None
 
 
 def open_workbook(data: bytes):

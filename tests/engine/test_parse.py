@@ -72,3 +72,24 @@ def test_parse_decimal(text, expected):
     assert got == expected
     if expected is not None:
         assert isinstance(got, D)
+
+
+# Numbers written in a notation the reader does not know are not read at all: reading the
+# leading digits only would turn "1e10" into 1, "0x10" into 0, "12.345.6" into 12.345.
+@pytest.mark.parametrize("text", ["1e10", "1E10", "0x10", "12.345.6", "1_000", "1,0000", "2e-3个", "≥1e10"])
+def test_parse_measure_refuses_unknown_notations(text):
+    assert parse_measure(text).value is None
+
+
+@pytest.mark.parametrize("text", ["1e10", "0x10", "12.345.6", "1_000", "1,0000"])
+def test_parse_decimal_refuses_unknown_notations(text):
+    assert parse_decimal(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [("1,000", D("1000"), ""), ("1,000个", D("1000"), "个"), ("30个", D("30"), "个"), ("3ex", D("3"), "ex")],
+)
+def test_parse_measure_reads_as_written(text, value, unit):
+    m = parse_measure(text)
+    assert (m.value, m.unit) == (value, unit)

@@ -62,6 +62,27 @@ def gbk_text(xml: bytes) -> bytes:
 
 DOCTYPE = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">]>'
 
+
+def utf16_with_doctype(xml: bytes) -> bytes:
+    """The part re-encoded as UTF-16, carrying a DTD: no DOCTYPE bytes for a byte search to find."""
+    body = xml.decode("utf-8").split("?>", 1)[-1]
+    return (DOCTYPE.decode().replace('version="1.0"', 'version="1.0" encoding="UTF-16"') + body).encode("utf-16")
+
+
+def sheet_renamed_dat(data: bytes) -> bytes:
+    """The first sheet moved to a `.dat` part (the rels point at it) that carries a DTD."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                name, content = "xl/worksheets/sheet1.dat", DOCTYPE + content.split(b"?>", 1)[-1]
+            elif name.endswith(".rels") or name == "[Content_Types].xml":
+                content = content.replace(b"sheet1.xml", b"sheet1.dat")
+            target.writestr(name, content)
+    return out.getvalue()
+
+
 CASES = {
     # name: (build(valid_bytes) -> (bytes, filename), expected message part)
     "csv_renamed": (lambda d: ("部门编码,年度\n101001,2021\n".encode("gbk"), "预算.xlsx"), "不是有效的 .xlsx"),
@@ -86,6 +107,11 @@ CASES = {
         lambda d: (rewrite(d, "xl/workbook.xml", lambda x: DOCTYPE + x.split(b"?>", 1)[-1]), "x.xlsx"),
         "DTD",
     ),
+    "entity_in_utf16_part": (
+        lambda d: (rewrite(d, "xl/worksheets/sheet1.xml", utf16_with_doctype), "x.xlsx"),
+        "DTD",
+    ),
+    "entity_in_part_renamed_dat": (lambda d: (sheet_renamed_dat(d), "x.xlsx"), "DTD"),
     "macros": (lambda d: (rewrite(d, "xl/vbaProject.bin", lambda _b: b"\0" * 64), "x.xlsx"), "含有宏"),
     "not_a_spreadsheet": (
         lambda d: (
