@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from import_export.fields import Field
 
-from departments.models import BudgetLine, Department, Role
+from departments.models import BudgetLine, Department, Role, budget_frozen_message
 from reports.xlsx.importing import (
     ChoiceWidget,
     CodeWidget,
@@ -303,7 +303,7 @@ class BudgetLineResource(SheetResource):
         if key is not None and code and "year" not in errors:
             self.duplicate(key, kwargs.get("row_number"), errors, "row")
             if (code, key[1]) in self.frozen:
-                _error(errors, "department", f"该部门 {key[1]} 年度的报告已送审或审核，预算情况不能再修改")
+                _error(errors, "department", budget_frozen_message(key[1]))
 
     def after_save_instance(self, instance, row, **kwargs):
         # Saved (new or changed), not skipped as unchanged: the report's budget moved.
@@ -312,25 +312,17 @@ class BudgetLineResource(SheetResource):
     def after_import(self, dataset, result, **kwargs):
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors() or not self.touched:
             return
-        from reports.models import Report, ReportEvent
-        from reports.scoring import report_rescore
+        from reports.models import Report
+        from reports.scoring import reports_rescore
 
         department_ids = {department_id for department_id, _year in self.touched}
         years = {year for _department_id, year in self.touched}
-        user = kwargs.get("user")
         reports = Report.objects.filter(
             department_id__in=department_ids, round__year__in=years, state__in=Report.EDITABLE_STATES
         ).select_related("round")
-        for report in reports:
-            if (report.department_id, report.round.year) not in self.touched:
-                continue
-            ReportEvent.objects.create(
-                report=report,
-                actor=user if getattr(user, "pk", None) else None,
-                kind=ReportEvent.Kind.CHANGE,
-                action="budget_import",
-                field="budget",
-                label="预算情况",
-                message=f"由表格导入更新预算情况（{kwargs.get('file_name') or '上传文件'}）",
-            )
-            report_rescore(report=report)
+        reports_rescore(
+            reports=[r for r in reports.order_by("pk") if (r.department_id, r.round.year) in self.touched],
+            actor=kwargs.get("user"),
+            what=f"由表格导入更新预算情况（{kwargs.get('file_name') or '上传文件'}）",
+            action="budget_import",
+        )

@@ -70,17 +70,18 @@ def rounds_rescore(*, rounds, actor=None, what: str = "") -> int:
     Returns how many were rescored.
     """
     reports = Report.objects.filter(round__in=rounds, state__in=OPEN_STATES).order_by("pk")
-    return _rescore_with_events(reports, actor=actor, what=what or "评分设置已修改")
+    return reports_rescore(reports=reports, actor=actor, what=what or "评分设置已修改")
 
 
 def budget_rescore(*, department_id, year, actor=None, what: str = "") -> int:
     """After the budget of a department and year changed in the admin: rescore its open reports."""
     reports = Report.objects.filter(department_id=department_id, round__year=year, state__in=OPEN_STATES)
-    return _rescore_with_events(reports.order_by("pk"), actor=actor, what=f"预算情况已修改（{what}）")
+    return reports_rescore(reports=reports.order_by("pk"), actor=actor, what=f"预算情况已修改（{what}）")
 
 
 @transaction.atomic
-def _rescore_with_events(reports, *, actor, what: str) -> int:
+def reports_rescore(*, reports, actor, what: str, action: str = "rescore") -> int:
+    """Rescore these reports, each with an event saying why and its old → new rule total."""
     count = 0
     for report in reports:
         old = report.rule_total
@@ -90,7 +91,7 @@ def _rescore_with_events(reports, *, actor, what: str) -> int:
             report=report,
             actor=actor if getattr(actor, "pk", None) else None,
             kind=ReportEvent.Kind.CHANGE,
-            action="rescore",
+            action=action,
             field="rule_total",
             label="规则得分",
             old_value=num(old) or "",

@@ -156,7 +156,7 @@ def test_budget_of_a_submitted_report_is_refused_and_drafts_are_rescored(admin_c
     rows = [BUDGET_HEAD, ("101001", 2021, "基本支出", 1, 2, 3)]
     response = dry_run(admin_client, BUDGET_URL, xlsx(rows))
     errors = response.context["result"].invalid_rows[0].field_specific_errors
-    assert "报告已送审或审核" in errors["部门编码（A 列）"][0]
+    assert "已有报告送审或审核通过，预算情况不能再修改" in errors["部门编码（A 列）"][0]
 
     Report.objects.filter(pk=seed.pk).update(state="draft")
     rows = [BUDGET_HEAD, ("101001", 2021, "部门预算总额", "477.48", "477.48", "477.48")]
