@@ -5,6 +5,7 @@ No database here: `score_report` checks a file from anywhere with this module al
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from decimal import Decimal, InvalidOperation
@@ -15,7 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from indicators import engine
-from indicators.engine.types import EXECUTION_LEVEL1
+from indicators.engine import findings as F
 
 FORMAT = "perfeval.report/1"
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
@@ -116,7 +117,12 @@ def _where(path) -> str:
 
 
 def validate(doc: Any) -> dict:
-    """Return the document ready to use, or raise DocumentError naming every bad row."""
+    """The document ready to store, or DocumentError naming every bad row.
+
+    Refuses only what cannot be stored: schema errors (non-numbers in number fields,
+    unknown enum values, missing identity keys) and numbers beyond their columns. Weights
+    that don't add up and blank scores are the engine's findings, not refusals.
+    """
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(schema())
@@ -125,10 +131,124 @@ def validate(doc: Any) -> dict:
         errors.append(f"{_where(err.absolute_path)}：{_schema_message(err)}")
     if errors:
         raise DocumentError(errors)
-    errors = bound_errors(doc) or weight_errors(doc)
+    doc = normalize(doc)
+    errors = bound_errors(doc)
     if errors:
         raise DocumentError(errors)
     return doc
+
+
+def validate_lenient(doc: Any) -> tuple[dict, list[engine.Finding]]:
+    """The document ready to score, and what had to be left blank to read it.
+
+    For checking a file from anywhere: refuses only what is not a perfeval.report/1 document
+    (not an object, another format, a table that is not a list); a value of the wrong type or
+    beyond its limits becomes blank with an error finding, and missing keys are blank.
+    """
+    import jsonschema
+
+    if not isinstance(doc, dict):
+        raise DocumentError([_("文档应为 JSON 对象（{…}），不是 perfeval.report/1 文档。")])
+    if doc.get("format") != FORMAT:
+        raise DocumentError([f"format：应为 “{FORMAT}”"])
+    doc = copy.deepcopy(doc)
+    validator = jsonschema.Draft202012Validator(_relaxed_schema())
+    findings: list[engine.Finding] = []
+    blanked: set[tuple] = set()
+    for _pass in range(8):  # each pass blanks at least one value, or climbs a level
+        errors = sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path])
+        if not errors:
+            break
+        for err in errors:
+            path = tuple(err.absolute_path)
+            while path in blanked and path:
+                path = path[:-1]
+            if not path or path in (("budget",), ("indicators",), ("budget", "rows")):
+                raise DocumentError([f"{_where(err.absolute_path)}：{_schema_message(err)}"])
+            if _blank(doc, path):
+                blanked.add(path)
+                where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+                message = f"{_where(path)}：{_schema_message(err)}，按空白处理"
+                findings.append(F.finding(F.VALUE_INVALID, where, message))
+    else:
+        raise DocumentError([f"{_where(e.absolute_path)}：{_schema_message(e)}" for e in validator.iter_errors(doc)])
+    doc.setdefault("department", {})
+    doc.setdefault("budget", {}).setdefault("rows", [])
+    doc.setdefault("indicators", [])
+    return normalize(doc), findings
+
+
+@cache
+def _relaxed_schema() -> dict:
+    """The schema without required keys or minimum lengths: what lenient reading checks."""
+
+    def relax(node):
+        if isinstance(node, dict):
+            return {k: relax(v) for k, v in node.items() if k not in ("required", "minLength")}
+        if isinstance(node, list):
+            return [relax(v) for v in node]
+        return node
+
+    return relax(schema())
+
+
+def _blank(doc: dict, path: tuple) -> bool:
+    """Blank the value at path (None in an object, an empty row in a list)."""
+    parent = doc
+    for part in path[:-1]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    key = path[-1]
+    if isinstance(parent, dict) and key in parent:
+        parent[key] = None
+        return True
+    if isinstance(parent, list) and isinstance(key, int) and key < len(parent):
+        parent[key] = {}
+        return True
+    return False
+
+
+def normalize(doc: dict) -> dict:
+    """After validation: null is absent, levels filled down as merged cells read, kinds inferred."""
+    doc = _without_nulls(doc)
+    doc["indicators"] = fill_levels(doc.get("indicators", []))
+    for row in doc["indicators"]:
+        if not row.get("kind"):
+            row["kind"] = "quantitative" if row.get("sign") or row.get("target") is not None else "qualitative"
+    return doc
+
+
+def _without_nulls(value):
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value if v is not None]  # a null row is no row
+    return value
+
+
+def fill_levels(rows: list[dict]) -> list[dict]:
+    """Level names as a table with merged cells means them.
+
+    A blank level-1 cell continues the row above (none above: the row stands under no level-1
+    indicator); a blank level-2 cell continues the row above only when its level-1 cell was
+    blank too, since a new level-1 name starts a new block. Every row gets level1/level2/level3.
+    """
+    level1 = level2 = ""
+    out = []
+    for row in rows:
+        row = dict(row)
+        own1 = (row.get("level1") or "").strip()
+        own2 = (row.get("level2") or "").strip()
+        if own1:
+            level1, level2 = row["level1"], ""
+        if own2:
+            level2 = row["level2"]
+        row["level1"], row["level2"] = level1, level2
+        row["level3"] = row.get("level3") or ""
+        out.append(row)
+    return out
 
 
 def bound_errors(doc: dict) -> list[str]:
@@ -159,23 +279,48 @@ def bound_errors(doc: dict) -> list[str]:
     return errors
 
 
+_TYPE_NAMES = {
+    "string": "文本",
+    "number": "数字",
+    "integer": "整数",
+    "boolean": "true/false",
+    "object": "对象 {…}",
+    "array": "列表 […]",
+    "null": "null",
+}
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float, Decimal)):
+        return "数字"
+    return _TYPE_NAMES.get({str: "string", dict: "object", list: "array"}.get(type(value), ""), type(value).__name__)
+
+
 def _schema_message(err) -> str:
     validator = err.validator
     if validator == "required":
         missing = [name for name in err.validator_value if name not in (err.instance or {})]
         return "缺少必填项 " + "、".join(missing)
-    if (
-        validator in ("pattern", "oneOf")
-        and isinstance(err.instance, (int, float, Decimal))
-        and not isinstance(err.instance, bool)
-    ):
-        return f'数字须写成字符串（如 "{err.instance}"），以免精度损失'
-    if validator == "pattern" or (validator == "oneOf" and isinstance(err.instance, str)):
+    defs = schema()["$defs"]
+    decimal = validator == "pattern" or (
+        validator in ("oneOf", "anyOf") and err.schema in (defs["decimal"], defs["decimal_or_null"])
+    )
+    if decimal:
         return f"“{err.instance}”不是数字"
+    if validator == "oneOf" and err.context:
+        # text_or_null and the like: the reason is the non-null branch's
+        return _schema_message(err.context[0])
     if validator == "type":
-        return f"类型应为 {err.validator_value}，实际为 {type(err.instance).__name__}"
+        wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        names = "或".join(_TYPE_NAMES.get(w, w) for w in wanted if w != "null")
+        return f"类型应为{names}，实际为{_type_name(err.instance)}"
     if validator == "enum":
-        return f"“{err.instance}”不是可选值（{'、'.join(str(v) for v in err.validator_value)}）"
+        choices = "、".join(str(v) for v in err.validator_value if v is not None)
+        return f"“{err.instance}”不是可选值（{choices}）"
     if validator == "const":
         return f"应为 “{err.validator_value}”"
     if validator in ("maxLength", "maxItems"):
@@ -192,58 +337,6 @@ def dec(value: Any) -> Decimal | None:
         return Decimal(str(value))
     except InvalidOperation:
         return None
-
-
-def weight_errors(doc: dict) -> list[str]:
-    """A tree whose weights don't add up is refused at import (the engine only warns)."""
-    errors: list[str] = []
-    execution_weight = dec(doc["budget"].get("execution_weight")) or Decimal("10")
-    rows = doc["indicators"]
-    sums: dict[str, Decimal] = {}
-    for i, row in enumerate(rows):
-        if row.get("applicable", True) is False:
-            continue
-        weight = dec(row.get("weight"))
-        if weight is None:
-            errors.append(f"indicators › 第 {i + 1} 行（{row['level3']}）：缺少分值")
-            continue
-        if weight < 0:
-            errors.append(f"indicators › 第 {i + 1} 行（{row['level3']}）：分值不能为负数")
-        sums[row["level1"]] = sums.get(row["level1"], Decimal("0")) + weight
-    declared = doc.get("level1")
-    if declared:
-        names = {node["name"] for node in declared}
-        for name in sums:
-            if name not in names:
-                errors.append(f"indicators：一级指标“{name}”未在 level1 中声明")
-        for i, node in enumerate(declared):
-            weight = dec(node.get("weight"))
-            if node.get("applicable", True) is False or weight is None:
-                continue
-            got = sums.get(node["name"], Decimal("0"))
-            if got != weight:
-                errors.append(
-                    f"level1 › 第 {i + 1} 行（{node['name']}）：三级指标分值合计 {_fmt(got)}，"
-                    f"与一级指标分值 {_fmt(weight)} 不符"
-                )
-        level1_total = sum(
-            (dec(n.get("weight")) or Decimal("0") for n in declared if n.get("applicable", True) is not False),
-            Decimal("0"),
-        )
-    else:
-        level1_total = sum(sums.values(), Decimal("0"))
-    total = level1_total + execution_weight
-    if total != Decimal("100"):
-        errors.append(
-            f"指标体系：{EXECUTION_LEVEL1} {_fmt(execution_weight)} 分加各一级指标 {_fmt(level1_total)} 分"
-            f"合计 {_fmt(total)} 分，应为 100 分"
-        )
-    return errors
-
-
-def _fmt(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
 
 
 def to_wanyuan(value: Decimal | None, unit: str) -> Decimal | None:
@@ -322,7 +415,7 @@ def to_engine_input(doc: dict) -> engine.ReportInput:
     unit = budget.get("unit", "万元")
     rows = tuple(
         engine.BudgetRow(
-            row=r["row"],
+            row=r.get("row", ""),
             initial=to_wanyuan(dec(r.get("initial")), unit),
             annual=to_wanyuan(dec(r.get("annual")), unit),
             executed=to_wanyuan(dec(r.get("executed")), unit),
@@ -332,7 +425,7 @@ def to_engine_input(doc: dict) -> engine.ReportInput:
     )
     tasks = tuple(
         engine.Task(
-            name=t["name"],
+            name=t.get("name", ""),
             content=t.get("content", ""),
             budget=to_wanyuan(dec(t.get("budget")), unit),
             budget_fiscal=to_wanyuan(dec(t.get("budget_fiscal")), unit),
@@ -345,9 +438,9 @@ def to_engine_input(doc: dict) -> engine.ReportInput:
     )
     indicators = tuple(
         engine.IndicatorRow(
-            level1=r["level1"],
+            level1=r.get("level1", ""),
             level2=r.get("level2", ""),
-            level3=r["level3"],
+            level3=r.get("level3", ""),
             kind=r.get("kind", "qualitative"),
             sign=r.get("sign"),
             target=dec(r.get("target")),

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from departments.models import BudgetLine, Department
+from indicators.engine.parse import parse_measure
+from indicators.engine.rows import _KIND_ALIASES as KIND_ALIASES  # the engine reads kinds so
 from indicators.models import RuleSet, Template, TemplateIndicator, TemplateLevel1
 from reports.interchange.document import (
     FORMAT,
@@ -241,7 +243,7 @@ def report_import(*, document: dict, actor=None, source: str = "") -> Report:
         for i, t in enumerate(doc.get("tasks", ()))
     )
     template_rows = {
-        (ti.level1.name, ti.level2, ti.level3): ti
+        (ti.level1.name if ti.level1_id else "", ti.level2, ti.level3): ti
         for ti in TemplateIndicator.objects.filter(template=round_.template).select_related("level1")
     }
     report.indicators.all().delete()
@@ -249,11 +251,11 @@ def report_import(*, document: dict, actor=None, source: str = "") -> Report:
         ReportIndicator(
             report=report,
             order=i,
-            template_indicator=template_rows.get((r["level1"], r.get("level2", ""), r["level3"])),
+            template_indicator=template_rows.get((r["level1"], r["level2"], r["level3"])),
             level1=r["level1"],
             level3=r["level3"],
-            kind=r.get("kind", "qualitative"),
-            sign=r.get("sign") or "",
+            kind=stored_kind(r),
+            sign=stored_sign(r.get("sign")),
             target=dec(r.get("target")),
             actual=dec(r.get("actual")),
             tier=r.get("tier") or "",
@@ -275,6 +277,22 @@ def report_import(*, document: dict, actor=None, source: str = "") -> Report:
 
     report_rescore(report=report)
     return report
+
+
+def stored_kind(row: dict) -> str:
+    """The kind column's value: 定量/定性 read as the engine reads them."""
+    kind = KIND_ALIASES.get(row.get("kind", "").strip(), row.get("kind", ""))
+    if kind in ("quantitative", "qualitative"):
+        return kind
+    return "quantitative" if row.get("sign") or row.get("target") is not None else "qualitative"
+
+
+def stored_sign(sign: str | None) -> str:
+    """≥, ＞= and the like as the sign column holds them; a sign nobody can read is left blank
+    (the engine then says the row's sign is blank and scores it as ≥)."""
+    if not sign or not sign.strip():
+        return ""
+    return parse_measure(sign.strip() + "0").sign or ""
 
 
 @transaction.atomic
@@ -313,7 +331,8 @@ def round_create_from_document(*, document: dict, name: str, deadline, template_
     )
     if created:
         nodes = {}
-        declared = doc.get("level1") or [{"name": n} for n in dict.fromkeys(r["level1"] for r in doc["indicators"])]
+        names = dict.fromkeys(r["level1"] for r in doc["indicators"] if r["level1"])
+        declared = doc.get("level1") or [{"name": n} for n in names]
         for i, node in enumerate(declared):
             nodes[node["name"]] = TemplateLevel1.objects.create(
                 template=template,
@@ -326,12 +345,12 @@ def round_create_from_document(*, document: dict, name: str, deadline, template_
         TemplateIndicator.objects.bulk_create(
             TemplateIndicator(
                 template=template,
-                level1=nodes[r["level1"]],
+                level1=nodes.get(r["level1"]),  # None: a row under no level-1 indicator
                 order=i,
-                level2=r.get("level2", ""),
+                level2=r["level2"],
                 level3=r["level3"],
-                kind=r.get("kind", "qualitative"),
-                sign=r.get("sign") or "",
+                kind=stored_kind(r),
+                sign=stored_sign(r.get("sign")),
                 target=dec(r.get("target")),
                 target_text=r.get("target_text", ""),
                 unit=r.get("unit", ""),

@@ -25,6 +25,15 @@ class Command(BaseCommand):
             f"已导入 {report.department.code} {report.department.display_name} {report.round.year} 年度报告"
             f"（草稿）：规则得分 {report_total(report)}"
         )
+        # Imported as it is: what the table gets wrong is for the department to fix before 送审.
+        errors = list(report.findings.filter(severity="error").order_by("order"))
+        warnings = report.findings.filter(severity="warning").count()
+        if errors:
+            self.stdout.write(f"错误 {len(errors)} 个（修正后才能送审）：")
+            for f in errors:
+                self.stdout.write(f"  - {f.where}  {f.message}")
+        if warnings:
+            self.stdout.write(f"提示 {warnings} 个，请在报告页查看。")
 
 
 def read(path: Path) -> dict:

@@ -1,10 +1,12 @@
+import dataclasses
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators import engine
-from reports.interchange.document import DocumentError, load, num, to_engine_input, validate
+from reports.interchange.document import DocumentError, load, num, to_engine_input, validate_lenient
 
+NO_LEVEL1 = "（无一级指标）"  # rows under no level-1 label count straight into the total
 SEVERITY_LABEL = {"error": "错误", "warning": "提示", "info": "说明"}
 
 
@@ -64,23 +66,27 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            doc = validate(load(options["file"]))
+            doc, unreadable = validate_lenient(load(options["file"]))
         except DocumentError as exc:
             raise CommandError("文件无效：\n" + "\n".join(f"  - {e}" for e in exc.errors)) from None
         result = engine.score_report(to_engine_input(doc))
+        # Values that could not be read are scored as blank, and said first.
+        result = dataclasses.replace(result, findings=(*unreadable, *result.findings))
         if options["json"]:
             self.stdout.write(json.dumps(result_to_json(result), ensure_ascii=False, indent=1))
             return
-        self.stdout.write(f"{doc['department'].get('name', doc['department']['code'])} {doc['year']} 年度")
+        department = doc["department"].get("name") or doc["department"].get("code") or "（未写部门）"
+        self.stdout.write(f"{department} {doc.get('year', '')} 年度")
         self.stdout.write(f"预算执行率  {num(result.execution_score)}  {result.execution_explanation}")
         for level in result.level1:
             weight, score, own = num(level.weight), num(level.score), num(level.self_score)
-            self.stdout.write(f"{level.name}  分值 {weight}  规则得分 {score}  自评 {own}")
+            self.stdout.write(f"{level.name or NO_LEVEL1}  分值 {weight}  规则得分 {score}  自评 {own}")
         total, own = num(result.total), num(result.self_total)
         self.stdout.write(f"总分（按规则） {total} {result.grade}；自评合计 {own} {result.self_grade}")
         self.stdout.write("")
         for row in result.rows:
-            self.stdout.write(f"  {row.level3}：{num(row.score)}（自评 {num(row.self_score)}）  {row.explanation}")
+            name = row.level3 or row.level2 or row.level1 or f"第 {row.index + 1} 行"
+            self.stdout.write(f"  {name}：{num(row.score)}（自评 {num(row.self_score)}）  {row.explanation}")
         self.stdout.write("")
         self.stdout.write(f"检查发现 {len(result.findings)} 条：")
         for f in result.findings:
