@@ -193,7 +193,7 @@ def _relaxed_schema() -> dict:
 
 
 def _blank(doc: dict, path: tuple) -> bool:
-    """Blank the value at path (None in an object, an empty row in a list)."""
+    """Blank the value at path (absent from an object, an empty row in a list)."""
     parent = doc
     for part in path[:-1]:
         try:
@@ -202,7 +202,7 @@ def _blank(doc: dict, path: tuple) -> bool:
             return False
     key = path[-1]
     if isinstance(parent, dict) and key in parent:
-        parent[key] = None
+        del parent[key]
         return True
     if isinstance(parent, list) and isinstance(key, int) and key < len(parent):
         parent[key] = {}

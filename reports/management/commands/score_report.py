@@ -56,6 +56,10 @@ def result_to_json(result: engine.ReportResult) -> dict:
     }
 
 
+def shown(value) -> str:
+    return "—" if value is None else num(value)
+
+
 class Command(BaseCommand):
     help = "Score a perfeval.report/1 file by its own rules, without touching the database."
     requires_system_checks = []
@@ -77,7 +81,7 @@ class Command(BaseCommand):
             return
         department = doc["department"].get("name") or doc["department"].get("code") or "（未写部门）"
         self.stdout.write(f"{department} {doc.get('year', '')} 年度")
-        self.stdout.write(f"预算执行率  {num(result.execution_score)}  {result.execution_explanation}")
+        self.stdout.write(f"预算执行率  {shown(result.execution_score)}  {result.execution_explanation}")
         for level in result.level1:
             weight, score, own = num(level.weight), num(level.score), num(level.self_score)
             self.stdout.write(f"{level.name or NO_LEVEL1}  分值 {weight}  规则得分 {score}  自评 {own}")
@@ -86,7 +90,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         for row in result.rows:
             name = row.level3 or row.level2 or row.level1 or f"第 {row.index + 1} 行"
-            self.stdout.write(f"  {name}：{num(row.score)}（自评 {num(row.self_score)}）  {row.explanation}")
+            self.stdout.write(f"  {name}：{shown(row.score)}（自评 {shown(row.self_score)}）  {row.explanation}")
         self.stdout.write("")
         self.stdout.write(f"检查发现 {len(result.findings)} 条：")
         for f in result.findings:
