@@ -217,20 +217,20 @@ def test_bad_cells_are_named_by_sheet_row_and_column(seed):
     assert f"自评表 第 {keys['indicators.head'] + 3} 行 C 列（三级指标）：三级指标不能为空" in errors
 
 
-def test_weights_that_do_not_add_up_name_the_sheet_row(seed):
+def test_a_blank_weight_is_read_and_scored_as_an_error_not_refused(seed):
     wb = open_full(report_xlsx(seed))
     ws = wb[SHEET]
     head = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=KEY).value == "indicators.head")
     ws.cell(row=head + 1, column=8).value = None  # 分值 of the first indicator removed
     out = io.BytesIO()
     wb.save(out)
-    result = read_xlsx(out.getvalue())
-    from reports.interchange.document import validate
+    from indicators import engine
+    from reports.interchange.document import to_engine_input, validate
 
-    with pytest.raises(DocumentError) as info:
-        validate(result.document)
-    messages = result.sheet_errors(info.value.errors)
-    assert any(m.startswith(f"自评表 第 {head + 1} 行（绩效指标第 1 行）") and "缺少分值" in m for m in messages)
+    doc = validate(read_xlsx(out.getvalue()).document)
+    assert "weight" not in doc["indicators"][0]
+    found = {(f.code, f.where) for f in engine.score_report(to_engine_input(doc)).findings if f.severity == "error"}
+    assert ("weight.missing", "indicators[0]") in found and ("template.weights", "template.投入管理指标") in found
 
 
 def test_formula_typed_into_an_input_cell_is_refused(seed):
@@ -269,9 +269,10 @@ def test_a_removed_budget_row_is_a_broken_layout(seed):
 def test_document_without_database_round_trips():
     """The module needs no database: a document in, bytes out, the same document back."""
     from reports.demo.build import seed_document
+    from reports.interchange.document import normalize
 
-    doc = seed_document()
-    back = xlsx_to_document(document_to_xlsx(doc))
+    doc = seed_document()  # validated: nulls are absent keys
+    back = normalize(xlsx_to_document(document_to_xlsx(doc)))
     assert back["indicators"] == doc["indicators"]
     assert back["tasks"] == doc["tasks"]
     assert back["narrative"] == doc["narrative"]
