@@ -34,6 +34,8 @@ BUDGET_OVER = _code("budget.over_executed", WARNING, "执行数超过预算数�
 RATE_PRINTED = _code("rate.printed_differs", WARNING, "表中填写的执行率与按金额计算的执行率不一致")
 AMOUNT_NEGATIVE = _code("amount.negative", ERROR, "金额为负数")
 AMOUNT_UNIT = _code("amount.unit_suspicious", WARNING, "金额数量级与“万元”不符，疑似以元填写")
+TOTAL_RESCALED = _code("total.rescaled", INFO, "不适用指标不计分，总分按百分制折算")
+TOTAL_RESCALE_EMPTY = _code("total.rescale_empty", ERROR, "所有指标均不适用，无法按百分制折算")
 TOTAL_CAPPED = _code("total.capped", INFO, "预算执行率低于规定档位，总分按上限封顶")
 
 # Indicator rows
