@@ -92,10 +92,22 @@ class RuleSet(Frozen):
         _("反向指标公式"), max_length=16, choices=ReverseFormula.choices, default=ReverseFormula.LINEAR
     )
     overachievement_ratio = models.DecimalField(
-        _("超额完成倍数"), null=True, blank=True, validators=NON_NEGATIVE, **WEIGHT
+        _("超额完成倍数"),
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text=_(
+            "实际完成值达到指标值的该倍数及以上为偏差过大（超额完成），须说明原因；1.3 = 超出30%。"
+            "只用于“≥”“=”指标，不用于“≤”指标。空白：不检查。"
+        ),
+        **WEIGHT,
     )
     overachievement_deduction = models.DecimalField(
-        _("超额完成扣分"), default=Decimal("0"), validators=NON_NEGATIVE, **WEIGHT
+        _("超额完成扣分"),
+        default=Decimal("0"),
+        validators=NON_NEGATIVE,
+        help_text=_("达到上面倍数的指标扣减的分值（最低扣至 0 分），例如倍数 1.3 = 超出30% 时扣 2 分。"),
+        **WEIGHT,
     )
     tier_met = models.DecimalField(_("定性“达成”下限（%）"), default=Decimal("80"), **WEIGHT)
     tier_partial = models.DecimalField(_("定性“部分达成”下限（%）"), default=Decimal("60"), **WEIGHT)
