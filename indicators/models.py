@@ -62,6 +62,10 @@ class RuleSet(Frozen):
         LINEAR = "linear", _("线性：(1 − (B − A)/A) × 分值")
         RATIO = "ratio", _("比值：A/B × 分值")
 
+    class NotApplicable(models.TextChoices):
+        MOVE = "move", _("分值移至其他指标（模板调整分值）")
+        RESCALE = "rescale", _("不计分，其余按百分制折算")
+
     class QuantitativeScores(models.TextChoices):
         COMPUTED = "computed", _("系统计算并锁定")
         SELF_CHECKED = "self-checked", _("部门填写，系统核对")
@@ -120,6 +124,15 @@ class RuleSet(Frozen):
         choices=QuantitativeScores.choices,
         default=QuantitativeScores.SELF_CHECKED,
     )
+    not_applicable = models.CharField(
+        _("不适用指标"),
+        max_length=16,
+        choices=NotApplicable.choices,
+        default=NotApplicable.MOVE,
+        help_text=_(
+            "按百分制折算：总分 = 各项得分合计 × 100 ÷ 适用指标分值合计（含预算执行率），自评总分同样折算。"
+        ),
+    )
     tolerance = models.DecimalField(_("核对容差"), default=Decimal("0.01"), validators=NON_NEGATIVE, **WEIGHT)
     notes = models.TextField(_("表注（评分规则说明）"), blank=True)
 
@@ -173,6 +186,7 @@ class RuleSet(Frozen):
             grade_bands=(self.grade_excellent, self.grade_good, self.grade_pass),
             quantitative_scores=self.quantitative_scores,
             tolerance=self.tolerance,
+            not_applicable=self.not_applicable,
         )
 
 
