@@ -129,9 +129,7 @@ class RuleSet(Frozen):
         max_length=16,
         choices=NotApplicable.choices,
         default=NotApplicable.MOVE,
-        help_text=_(
-            "按百分制折算：总分 = 各项得分合计 × 100 ÷ 适用指标分值合计（含预算执行率），自评总分同样折算。"
-        ),
+        help_text=_("按百分制折算：总分 = 各项得分合计 × 100 ÷ 适用指标分值合计（含预算执行率），自评总分同样折算。"),
     )
     tolerance = models.DecimalField(_("核对容差"), default=Decimal("0.01"), validators=NON_NEGATIVE, **WEIGHT)
     notes = models.TextField(_("表注（评分规则说明）"), blank=True)
