@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from indicators import engine
+from indicators import engine, presets
 from indicators.forms import RuleSetAdminForm
 from indicators.models import RuleSet, Template, TemplateIndicator, TemplateLevel1
 from indicators.resources import TemplateRowResource
@@ -52,6 +52,26 @@ class LockedReadOnly:
         if parent is not None and getattr(parent, "locked", False):
             return False
         return super().has_delete_permission(request, obj)
+
+
+class RuleSetPresetForm(RuleSetAdminForm):
+    """The add form: a preset, when chosen, sets every rule on save (the fields below are ignored)."""
+
+    preset = forms.ChoiceField(
+        label=_("预设"),
+        required=False,
+        choices=presets.rule_choices,
+        help_text=_("选择预设并保存：按预设填写下列全部规则（本页填写的规则值不再采用），名称和版本照填。"),
+    )
+
+
+class TemplatePresetForm(forms.ModelForm):
+    preset = forms.ChoiceField(
+        label=_("预设"),
+        required=False,
+        choices=presets.template_choices,
+        help_text=_("选择预设并保存：按预设设置预算执行率分值并建立一级指标（已填写的同名一级指标保留）。"),
+    )
 
 
 @admin.register(RuleSet)
@@ -104,7 +124,31 @@ class RuleSetAdmin(InUseRefused, LockedReadOnly, admin.ModelAdmin):
         (_("表注"), {"fields": ["notes"]}),
     ]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = RuleSetPresetForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return [(_("预设"), {"fields": ["preset"]}), *fieldsets]
+        return fieldsets
+
+    def get_changeform_initial_data(self, request):
+        # ?preset=key shows the preset's values on the add form before saving.
+        initial = super().get_changeform_initial_data(request)
+        key = request.GET.get("preset", "")
+        if key in presets.RULE_PRESETS:
+            initial.update(presets.RULE_PRESETS[key].values)
+            initial["notes"] = presets.RULE_PRESETS[key].notes
+            initial["preset"] = key
+        return initial
+
     def save_model(self, request, obj, form, change):
+        key = form.cleaned_data.get("preset") if not change else ""
+        if key:
+            presets.apply_rule_preset(obj, key)
         super().save_model(request, obj, form, change)
         if change:
             rescore_rounds(request, self, what=f"评分规则“{obj}”已修改", rule_set=obj)
@@ -167,8 +211,26 @@ class TemplateAdmin(SpreadsheetAdminMixin, InUseRefused, LockedReadOnly, admin.M
     inlines = [TemplateLevel1Inline, TemplateIndicatorInline]
     actions = ["copy_as_new_version"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = TemplatePresetForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return ["preset", *fields] if obj is None else fields
+
+    def save_model(self, request, obj, form, change):
+        key = form.cleaned_data.get("preset") if not change else ""
+        if key:
+            obj.execution_weight = presets.TEMPLATE_PRESETS[key].execution_weight
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)  # the level-1 nodes and rows too
+        key = form.cleaned_data.get("preset") if not change else ""
+        if key:
+            presets.create_template_level1(form.instance, key)
         if change:
             rescore_rounds(request, self, what=f"指标模板“{form.instance}”已修改", template=form.instance)
 
