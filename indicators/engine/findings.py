@@ -60,6 +60,10 @@ SCORE_OVER_WEIGHT = _code("score.over_weight", ERROR, "自评得分超过指标�
 SCORE_NEGATIVE = _code("score.negative", ERROR, "自评得分为负数")
 SCORE_DIFFERS = _code("score.differs", WARNING, "自评得分与按规则计算的得分不一致")
 REASON_MISSING = _code("reason.missing", ERROR, "得分低于分值，但未填写未完成原因分析")
+REASON_FIGURE_CONTRADICTS = _code(
+    "reason.figure_contradicts", WARNING, "原因分析中写的未执行比例与表中执行率不符（如“剩余3%尾款”）"
+)
+SCORE_NO_EVIDENCE = _code("score.no_evidence", WARNING, "自评满分，但指标值和实际完成值均空白，得分无据可查")
 
 # Template (weights and structure)
 TEMPLATE_WEIGHTS = _code("template.weights", ERROR, "指标分值合计与上级指标分值或总分 100 不一致")
@@ -67,6 +71,11 @@ TEMPLATE_EXECUTION_WEIGHT = _code("template.execution_weight", ERROR, "预算执
 TEMPLATE_WEIGHT_MOVED = _code("template.weight_moved", INFO, "一级指标未设置或分值调整，其分值移至其他指标")
 TEMPLATE_DUPLICATE_MEASURE = _code(
     "template.duplicate_measure", WARNING, "同一指标重复计分（三级指标与一级指标预算执行率重复）"
+)
+TEMPLATE_DUPLICATE_EXECUTION_AMOUNTS = _code(
+    "template.duplicate_execution_amounts",
+    WARNING,
+    "三级指标的指标值和完成值即预算总额的全年预算数和执行数，与一级指标预算执行率重复计分",
 )
 TEMPLATE_DUPLICATE_NAME = _code("template.duplicate_name", WARNING, "三级指标名称重复")
 TEMPLATE_UNKNOWN_LEVEL1 = _code("template.unknown_level1", WARNING, "三级指标所属一级指标不在模板中")

@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from indicators.engine import findings as F
 from indicators.engine.checks import _template_checks, table_findings, template_findings
+from indicators.engine.evidence import evidence_findings
 from indicators.engine.fmt import num, pct, two
 from indicators.engine.narrative import narrative_findings
 from indicators.engine.numbers import round_half_up
@@ -423,6 +424,8 @@ def _score(report: ReportInput) -> ReportResult:
         na_sums if R.rescale else None,
     )
     out.extend(table_findings(budget, as_items(getattr(report, "tasks", ())), R.rules))
+    by_name = {f.where for f in out if f.code == F.TEMPLATE_DUPLICATE_MEASURE}
+    out.extend(evidence_findings(getattr(report, "indicators", None), budget, rate, by_name))
 
     # Totals, caps, grades.
     budget_self, bad = clean_num(getattr(budget, "self_score", None))
