@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from indicators import engine, presets
@@ -132,17 +133,22 @@ class RuleSetAdmin(InUseRefused, LockedReadOnly, admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
-            return [(_("预设"), {"fields": ["preset"]}), *fieldsets]
+            links = format_html_join(
+                "、", '<a href="?preset={}">{}</a>', ((k, p.label) for k, p in presets.RULE_PRESETS.items())
+            )
+            description = format_html("{}{}", _("或按预设填写本页、修改后再保存（上面的预设保持空白）："), links)
+            return [(_("预设"), {"fields": ["preset"], "description": description}), *fieldsets]
         return fieldsets
 
     def get_changeform_initial_data(self, request):
-        # ?preset=key shows the preset's values on the add form before saving.
+        # ?preset=key fills the add form with the preset's values to be edited; the preset choice
+        # stays blank, so that saving keeps the edits instead of applying the preset again.
         initial = super().get_changeform_initial_data(request)
+        initial.pop("preset", None)
         key = request.GET.get("preset", "")
         if key in presets.RULE_PRESETS:
             initial.update(presets.RULE_PRESETS[key].values)
             initial["notes"] = presets.RULE_PRESETS[key].notes
-            initial["preset"] = key
         return initial
 
     def save_model(self, request, obj, form, change):

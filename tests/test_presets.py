@@ -72,9 +72,23 @@ def test_add_form_offers_the_presets(admin_client):
 
 
 def test_preset_link_prefills_the_add_form(admin_client):
-    html = admin_client.get(reverse("admin:indicators_ruleset_add") + "?preset=province").content.decode()
+    url = reverse("admin:indicators_ruleset_add")
+    assert 'href="?preset=province"' in admin_client.get(url).content.decode()
+    response = admin_client.get(url + "?preset=province")
+    html = response.content.decode()
     assert "80 89\n70 79\n60 69\n50 59" in html
-    assert 'name="overachievement_ratio" value="1.3"' in html or 'value="1.3"' in html
+    form = response.context["adminform"].form
+    assert form.initial["overachievement_ratio"] == D("1.3") and form.initial["not_applicable"] == "rescale"
+    assert "preset" not in form.initial  # saving keeps what is edited after the prefill
+
+
+def test_prefilled_then_edited_keeps_the_edit(admin_client):
+    post = _rule_set_add_post(
+        name="改过", total_caps_by_execution="80 90", overachievement_ratio="1.3", not_applicable="rescale"
+    )
+    assert admin_client.post(reverse("admin:indicators_ruleset_add") + "?preset=province", post).status_code == 302
+    rs = RuleSet.objects.get(name="改过")
+    assert rs.total_caps_by_execution == [["80", "90"]] and rs.not_applicable == "rescale"
 
 
 def test_province_preset_creates_its_rules(admin_client):
