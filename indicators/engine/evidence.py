@@ -21,7 +21,7 @@ from indicators.engine import findings as F
 from indicators.engine.checks import _name_key
 from indicators.engine.fmt import num, pct, two
 from indicators.engine.narrative import _pct_matches
-from indicators.engine.parse import parse_measure
+from indicators.engine.rows import _measure
 from indicators.engine.types import Finding, IndicatorRow
 from indicators.engine.values import HUNDRED, TEN_THOUSAND, ZERO, as_items, clean_num, clean_text
 
@@ -39,9 +39,10 @@ def _places(d: Decimal) -> int:
 
 
 def _value(number: object, text: str) -> Decimal | None:
-    v, _ = clean_num(number)
+    ok = number.__class__ is Decimal and number.is_finite() and -15 <= number.adjusted() < 15
+    v = number if ok else clean_num(number)[0]
     if v is None and text.strip():
-        v = parse_measure(text).value
+        v = _measure(text).value  # parsed once per distinct text, shared with rows.py
     return v
 
 
@@ -70,92 +71,114 @@ def _total_amounts(budget: object) -> tuple[list[tuple[Decimal, str]], Decimal |
     return [], None
 
 
+def _text(x: object) -> str:
+    return x if x.__class__ is str else clean_text(x)
+
+
 def evidence_findings(indicators: object, budget: object, rate: Decimal | None, reported: set[str]) -> list[Finding]:
     """`rate`: the execution rate of the 预算执行率 level 1 (None when not computed);
-    `reported`: the `where`s already reported as scoring execution twice (by name)."""
+    `reported`: the `where`s already reported as scoring execution twice (by name).
+
+    On the hot path (every row of every report): each check first looks at what is cheap to
+    read and reads the rest only for the few rows it may concern.
+    """
     out: list[Finding] = []
     ew, _ = clean_num(getattr(budget, "execution_weight", None))
-    execution_scored = ew is not None and ew > ZERO
     denoms, executed = _total_amounts(budget)
+    # The actuals that may be the total's 执行数 (in the table's unit, 元 or 万元).
+    executed_as = (
+        tuple((executed * f, f, note) for f, note in _FACTORS)
+        if ew is not None and ew > ZERO and executed is not None and denoms
+        else ()
+    )
     rates = None
     for i, row in enumerate(as_items(indicators)):
-        if not isinstance(row, IndicatorRow) or row.applicable is False:
+        if row.__class__ is not IndicatorRow and not isinstance(row, IndicatorRow):
             continue
-        where = f"indicators[{i}]"
-        l3 = clean_text(row.level3).strip()
-        name = l3 or clean_text(row.level2).strip() or clean_text(row.level1).strip() or f"第 {i + 1} 行"
-        target_text = clean_text(row.target_text)
-        actual_text = clean_text(row.actual_text)
-        target = _value(row.target, target_text)
-        actual = _value(row.actual, actual_text)
+        if row.applicable is False:
+            continue
+        actual_text = _text(row.actual_text)
+        actual = None
+        actual_read = False
+        l3 = _text(row.level3)
         is_execution = _name_key(l3)[1] if l3 else False
 
-        # Execution scored a second time, by amounts.
-        # Not repeated for a row the name-based check reported: one finding says it, and that one
-        # already names the level-1 indicator it duplicates.
-        if execution_scored and where not in reported and target is not None and actual is not None:
-            _amounts(out, where, name, target, actual, denoms, executed, ew)
+        # Execution scored a second time, by amounts. Not repeated for a row the name-based
+        # check reported: one finding says it, and that one names the level-1 it duplicates.
+        if executed_as or is_execution:
+            actual, actual_read = _value(row.actual, actual_text), True
+        if executed_as and actual is not None:
+            for x, f, note in executed_as:
+                if actual == x:
+                    where = f"indicators[{i}]"
+                    if where not in reported:
+                        target = _value(row.target, _text(row.target_text))
+                        for denom, label in denoms:
+                            if target is not None and target == denom * f:
+                                out.append(
+                                    F.finding(
+                                        F.TEMPLATE_DUPLICATE_EXECUTION_AMOUNTS,
+                                        where,
+                                        f"{_name(row, l3, i)}：指标值 {num(target)} 和实际完成值 {num(actual)} "
+                                        f"即部门预算总额的{label} {two(denom)} 和执行数 {two(executed)}{note}，"
+                                        f"与一级指标预算执行率（{num(ew)} 分）重复计分",
+                                    )
+                                )
+                                break
+                    break
 
         if is_execution:
             if rates is None:
                 rates = _rates(budget, rate)
-            unit = clean_text(row.unit).strip()
-            if rate is not None and actual is not None and ("%" in unit or "%" in actual_text or "％" in actual_text):
-                # Compared at the precision the row shows (86% agrees with 86.20%, not with 86.60%),
-                # against every rate of the budget table (a row may measure 项目支出's).
-                printed = parse_measure(actual_text).value if actual_text.strip() else None
-                shown = printed if printed is not None else actual
-                places = _places(shown)
-                if places <= 6 and not any(_pct_matches(shown, places, r) for r in rates):
-                    out.append(
-                        F.finding(
-                            F.RATE_PRINTED,
-                            where,
-                            f"{name}：实际完成值 {num(shown)}%，按预算表计算部门预算总额执行率为 {pct(rate)}，"
-                            f"在所写精度上不一致",
-                        )
-                    )
-            _reason_figures(out, where, name, clean_text(row.reason), rates, actual if "%" in unit else None)
+            _execution_row(out, row, i, l3, actual, actual_text, rate, rates)
 
-        # A full score with nothing to score it by.
-        w, _ = clean_num(row.weight)
-        s, _ = clean_num(row.self_score)
-        if (
-            w is not None
-            and w > ZERO
-            and s == w
-            and target is None
-            and actual is None
-            and not target_text.strip()
-            and not actual_text.strip()
-        ):
+        # A full score with nothing to score it by: self score = weight > 0, no figure, no text.
+        s = row.self_score
+        w = row.weight
+        if s is None or w is None or row.target is not None or _text(row.target_text).strip() or actual_text.strip():
+            continue
+        if not actual_read:
+            actual = _value(row.actual, actual_text)
+        if actual is not None:
+            continue
+        w, _ = clean_num(w)
+        s, _ = clean_num(s)
+        if w is not None and w > ZERO and s == w:
             out.append(
                 F.finding(
                     F.SCORE_NO_EVIDENCE,
-                    where,
-                    f"{name}：自评满分 {num(w)} 分，但指标值和实际完成值均空白，得分无据可查",
+                    f"indicators[{i}]",
+                    f"{_name(row, l3, i)}：自评满分 {num(w)} 分，但指标值和实际完成值均空白，得分无据可查",
                 )
             )
     return out
 
 
-def _amounts(out, where, name, target, actual, denoms, executed, ew) -> None:
-    """Target and actual are the total's budget and executed amounts, in the table's unit or 元/万元."""
-    if executed is None:
-        return
-    for denom, label in denoms:
-        hit = next((note for f, note in _FACTORS if target == denom * f and actual == executed * f), None)
-        if hit is not None:
+def _name(row: IndicatorRow, l3: str, i: int) -> str:
+    return l3.strip() or _text(row.level2).strip() or _text(row.level1).strip() or f"第 {i + 1} 行"
+
+
+def _execution_row(out, row, i, l3, actual, actual_text, rate, rates) -> None:
+    """An execution row's printed rate and its reason's unspent share."""
+    where = f"indicators[{i}]"
+    name = _name(row, l3, i)
+    unit = _text(row.unit).strip()
+    if rate is not None and actual is not None and ("%" in unit or "%" in actual_text or "％" in actual_text):
+        # Compared at the precision the row shows (86% agrees with 86.20%, not with 86.60%),
+        # against every rate of the budget table (a row may measure 项目支出's).
+        printed = _measure(actual_text).value if actual_text.strip() else None
+        shown = printed if printed is not None else actual
+        places = _places(shown)
+        if places <= 6 and not any(_pct_matches(shown, places, r) for r in rates):
             out.append(
                 F.finding(
-                    F.TEMPLATE_DUPLICATE_EXECUTION_AMOUNTS,
+                    F.RATE_PRINTED,
                     where,
-                    f"{name}：指标值 {num(target)} 和实际完成值 {num(actual)} 即部门预算总额的"
-                    f"{label} {two(denom)} 和执行数 {two(executed)}{hit}，"
-                    f"与一级指标预算执行率（{num(ew)} 分）重复计分",
+                    f"{name}：实际完成值 {num(shown)}%，按预算表计算部门预算总额执行率为 {pct(rate)}，"
+                    f"在所写精度上不一致",
                 )
             )
-            return
+    _reason_figures(out, where, name, _text(row.reason), rates, actual if "%" in unit else None)
 
 
 def _reason_figures(out: list, where: str, name: str, reason: str, rates: list, row_rate: Decimal | None) -> None:
