@@ -123,3 +123,22 @@ def test_template_findings_under_rescale():
 def test_invalid_option_is_a_rules_finding():
     res = score_report(report(*_rows(), rules=RuleSet(not_applicable="drop")))
     assert find(res, "rules.invalid")
+
+
+def test_flat_list_rescaled():
+    # 10 + a flat list of 90 with one 30-point row not applicable
+    rows = (
+        quant(level1="", level2="", level3="a", target="100", actual="50", weight="60", reason="原因"),
+        quant(level1="", level2="", level3="b", target="1", actual="1", weight="30", applicable=False),
+    )
+    res = score_report(report(*rows, rules=RESCALE))
+    # 10 + 30 = 40 of 70 -> 57.142… -> 57.14
+    assert res.total == D("57.14")
+    assert "template.weights" not in codes(res.findings)
+
+
+def test_dropped_node_with_applicable_rows_is_an_error():
+    rows = (quant(level1="满意度", target="1", actual="1", weight="10"),)
+    nodes = (Level1Node("满意度", D("10"), applicable=False),)
+    res = score_report(report(*rows, rules=RESCALE, level1=nodes))
+    assert any("不适用，但其下三级指标合计 10 分" in f.message for f in find(res, "template.weights"))
