@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from indicators import engine
+from indicators import engine, presets
 from indicators.forms import RuleSetAdminForm
 from indicators.models import RuleSet, Template, TemplateIndicator, TemplateLevel1
 from indicators.resources import TemplateRowResource
@@ -54,6 +55,26 @@ class LockedReadOnly:
         return super().has_delete_permission(request, obj)
 
 
+class RuleSetPresetForm(RuleSetAdminForm):
+    """The add form: a preset, when chosen, sets every rule on save (the fields below are ignored)."""
+
+    preset = forms.ChoiceField(
+        label=_("预设"),
+        required=False,
+        choices=presets.rule_choices,
+        help_text=_("选择预设并保存：按预设填写下列全部规则（本页填写的规则值不再采用），名称和版本照填。"),
+    )
+
+
+class TemplatePresetForm(forms.ModelForm):
+    preset = forms.ChoiceField(
+        label=_("预设"),
+        required=False,
+        choices=presets.template_choices,
+        help_text=_("选择预设并保存：按预设设置预算执行率分值并建立一级指标（已填写的同名一级指标保留）。"),
+    )
+
+
 @admin.register(RuleSet)
 class RuleSetAdmin(InUseRefused, LockedReadOnly, admin.ModelAdmin):
     form = RuleSetAdminForm
@@ -96,6 +117,7 @@ class RuleSetAdmin(InUseRefused, LockedReadOnly, admin.ModelAdmin):
                 ]
             },
         ),
+        (_("不适用指标"), {"fields": ["not_applicable"]}),
         (
             _("定性指标与等级"),
             {"fields": ["tier_met", "tier_partial", "grade_excellent", "grade_good", "grade_pass"]},
@@ -103,7 +125,36 @@ class RuleSetAdmin(InUseRefused, LockedReadOnly, admin.ModelAdmin):
         (_("表注"), {"fields": ["notes"]}),
     ]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = RuleSetPresetForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            links = format_html_join(
+                "、", '<a href="?preset={}">{}</a>', ((k, p.label) for k, p in presets.RULE_PRESETS.items())
+            )
+            description = format_html("{}{}", _("或按预设填写本页、修改后再保存（上面的预设保持空白）："), links)
+            return [(_("预设"), {"fields": ["preset"], "description": description}), *fieldsets]
+        return fieldsets
+
+    def get_changeform_initial_data(self, request):
+        # ?preset=key fills the add form with the preset's values to be edited; the preset choice
+        # stays blank, so that saving keeps the edits instead of applying the preset again.
+        initial = super().get_changeform_initial_data(request)
+        initial.pop("preset", None)
+        key = request.GET.get("preset", "")
+        if key in presets.RULE_PRESETS:
+            initial.update(presets.RULE_PRESETS[key].values)
+            initial["notes"] = presets.RULE_PRESETS[key].notes
+        return initial
+
     def save_model(self, request, obj, form, change):
+        key = form.cleaned_data.get("preset") if not change else ""
+        if key:
+            presets.apply_rule_preset(obj, key)
         super().save_model(request, obj, form, change)
         if change:
             rescore_rounds(request, self, what=f"评分规则“{obj}”已修改", rule_set=obj)
@@ -166,8 +217,26 @@ class TemplateAdmin(SpreadsheetAdminMixin, InUseRefused, LockedReadOnly, admin.M
     inlines = [TemplateLevel1Inline, TemplateIndicatorInline]
     actions = ["copy_as_new_version"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = TemplatePresetForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return ["preset", *fields] if obj is None else fields
+
+    def save_model(self, request, obj, form, change):
+        key = form.cleaned_data.get("preset") if not change else ""
+        if key:
+            obj.execution_weight = presets.TEMPLATE_PRESETS[key].execution_weight
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)  # the level-1 nodes and rows too
+        key = form.cleaned_data.get("preset") if not change else ""
+        if key:
+            presets.create_template_level1(form.instance, key)
         if change:
             rescore_rounds(request, self, what=f"指标模板“{form.instance}”已修改", template=form.instance)
 

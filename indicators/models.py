@@ -62,6 +62,10 @@ class RuleSet(Frozen):
         LINEAR = "linear", _("线性：(1 − (B − A)/A) × 分值")
         RATIO = "ratio", _("比值：A/B × 分值")
 
+    class NotApplicable(models.TextChoices):
+        MOVE = "move", _("分值移至其他指标（模板调整分值）")
+        RESCALE = "rescale", _("不计分，其余按百分制折算")
+
     class QuantitativeScores(models.TextChoices):
         COMPUTED = "computed", _("系统计算并锁定")
         SELF_CHECKED = "self-checked", _("部门填写，系统核对")
@@ -92,10 +96,22 @@ class RuleSet(Frozen):
         _("反向指标公式"), max_length=16, choices=ReverseFormula.choices, default=ReverseFormula.LINEAR
     )
     overachievement_ratio = models.DecimalField(
-        _("超额完成倍数"), null=True, blank=True, validators=NON_NEGATIVE, **WEIGHT
+        _("超额完成倍数"),
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text=_(
+            "实际完成值达到指标值的该倍数及以上为偏差过大（超额完成），须说明原因；1.3 = 超出30%。"
+            "只用于“≥”“=”指标，不用于“≤”指标。空白：不检查。"
+        ),
+        **WEIGHT,
     )
     overachievement_deduction = models.DecimalField(
-        _("超额完成扣分"), default=Decimal("0"), validators=NON_NEGATIVE, **WEIGHT
+        _("超额完成扣分"),
+        default=Decimal("0"),
+        validators=NON_NEGATIVE,
+        help_text=_("达到上面倍数的指标扣减的分值（最低扣至 0 分），例如倍数 1.3 = 超出30% 时扣 2 分。"),
+        **WEIGHT,
     )
     tier_met = models.DecimalField(_("定性“达成”下限（%）"), default=Decimal("80"), **WEIGHT)
     tier_partial = models.DecimalField(_("定性“部分达成”下限（%）"), default=Decimal("60"), **WEIGHT)
@@ -107,6 +123,13 @@ class RuleSet(Frozen):
         max_length=16,
         choices=QuantitativeScores.choices,
         default=QuantitativeScores.SELF_CHECKED,
+    )
+    not_applicable = models.CharField(
+        _("不适用指标"),
+        max_length=16,
+        choices=NotApplicable.choices,
+        default=NotApplicable.MOVE,
+        help_text=_("按百分制折算：总分 = 各项得分合计 × 100 ÷ 适用指标分值合计（含预算执行率），自评总分同样折算。"),
     )
     tolerance = models.DecimalField(_("核对容差"), default=Decimal("0.01"), validators=NON_NEGATIVE, **WEIGHT)
     notes = models.TextField(_("表注（评分规则说明）"), blank=True)
@@ -161,6 +184,7 @@ class RuleSet(Frozen):
             grade_bands=(self.grade_excellent, self.grade_good, self.grade_pass),
             quantitative_scores=self.quantitative_scores,
             tolerance=self.tolerance,
+            not_applicable=self.not_applicable,
         )
 
 

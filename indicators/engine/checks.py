@@ -71,6 +71,7 @@ def template_findings(
     sums: dict[str, Decimal] = {}
     first: dict[str, int] = {}
     names: list[tuple[int, str, str, bool]] = []
+    na_sums: dict[str, Decimal] = {}
     for i, row in enumerate(row_list):
         try:
             l1 = clean_text(row.level1).strip()
@@ -82,11 +83,15 @@ def template_findings(
         if l1 not in first:
             first[l1] = i
             sums[l1] = ZERO
-        if applicable and w is not None and w > ZERO:
-            sums[l1] += w
+        if w is not None and w > ZERO:
+            if applicable:
+                sums[l1] += w
+            else:
+                na_sums[l1] = na_sums.get(l1, ZERO) + w
         names.append((i, l1, l3, applicable))
     ew, _ = clean_num(execution_weight)
-    _template_checks(out, nodes, sums, first, names, ew, rules, weight_note, narrative)
+    rescale = getattr(rules, "not_applicable", "move") == "rescale"
+    _template_checks(out, nodes, sums, first, names, ew, rules, weight_note, narrative, na_sums if rescale else None)
     return out
 
 
@@ -100,8 +105,15 @@ def _template_checks(
     rules: RuleSet | None,
     weight_note: str | None,
     narrative: object,
+    na_sums: dict[str, Decimal] | None = None,
 ) -> None:
-    """Shared by template_findings and score_report (which has the sums already)."""
+    """Shared by template_findings and score_report (which has the sums already).
+
+    `na_sums` (weights of not-applicable rows per level-1 name) is given under the rule
+    "rescale": dropped weight then still counts towards the parent's weight and the 100,
+    since the total is rescaled instead of the weight being moved.
+    """
+    na = na_sums if na_sums is not None else {}
     fixed = getattr(rules, "fixed_execution_weight", _DEFAULT_FIXED) if rules is not None else _DEFAULT_FIXED
     fixed, _ = clean_num(fixed)
     if fixed is not None and ew != fixed:
@@ -126,6 +138,22 @@ def _template_checks(
         std, _ = clean_num(getattr(node, "standard_weight", None))
         applicable = getattr(node, "applicable", True) is not False
         children = sums.get(name, ZERO)
+        if not applicable and na_sums is not None:
+            # Rescaled, not moved: the dropped weight is still part of the 100.
+            gone = std if std is not None else w
+            if gone is not None and gone > ZERO:
+                grand += gone
+                parts.append(f"{name}（不适用）{num(gone)}")
+            if children > ZERO:
+                out.append(
+                    F.finding(
+                        F.TEMPLATE_WEIGHTS,
+                        "template." + name,
+                        f"{name} 不适用，但其下三级指标合计 {num(children)} 分",
+                    )
+                )
+            continue
+        children += na.get(name, ZERO)
         if not applicable or ((w is None or w == ZERO) and std is not None and std > ZERO):
             dropped.append((name, std if std is not None else w))
             if children > ZERO:
@@ -163,10 +191,11 @@ def _template_checks(
                         f"一级指标“{label}”不在模板中，其三级指标合计 {num(sums[name])} 分",
                     )
                 )
-                grand += sums[name]
-                parts.append(f"{label} {num(sums[name])}")
+                grand += sums[name] + na.get(name, ZERO)
+                parts.append(f"{label} {num(sums[name] + na.get(name, ZERO))}")
     else:
-        for name, w in sums.items():
+        for name in first:
+            w = sums.get(name, ZERO) + na.get(name, ZERO)
             grand += w
             parts.append(f"{name or '（空白）'} {num(w)}")
     if grand != HUNDRED:

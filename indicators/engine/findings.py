@@ -34,6 +34,8 @@ BUDGET_OVER = _code("budget.over_executed", WARNING, "执行数超过预算数�
 RATE_PRINTED = _code("rate.printed_differs", WARNING, "表中填写的执行率与按金额计算的执行率不一致")
 AMOUNT_NEGATIVE = _code("amount.negative", ERROR, "金额为负数")
 AMOUNT_UNIT = _code("amount.unit_suspicious", WARNING, "金额数量级与“万元”不符，疑似以元填写")
+TOTAL_RESCALED = _code("total.rescaled", INFO, "不适用指标不计分，总分按百分制折算")
+TOTAL_RESCALE_EMPTY = _code("total.rescale_empty", ERROR, "所有指标均不适用，无法按百分制折算")
 TOTAL_CAPPED = _code("total.capped", INFO, "预算执行率低于规定档位，总分按上限封顶")
 
 # Indicator rows
@@ -58,6 +60,10 @@ SCORE_OVER_WEIGHT = _code("score.over_weight", ERROR, "自评得分超过指标�
 SCORE_NEGATIVE = _code("score.negative", ERROR, "自评得分为负数")
 SCORE_DIFFERS = _code("score.differs", WARNING, "自评得分与按规则计算的得分不一致")
 REASON_MISSING = _code("reason.missing", ERROR, "得分低于分值，但未填写未完成原因分析")
+REASON_FIGURE_CONTRADICTS = _code(
+    "reason.figure_contradicts", WARNING, "原因分析中写的未执行比例与表中执行率不符（如“剩余3%尾款”）"
+)
+SCORE_NO_EVIDENCE = _code("score.no_evidence", WARNING, "自评满分，但指标值和实际完成值均空白，得分无据可查")
 
 # Template (weights and structure)
 TEMPLATE_WEIGHTS = _code("template.weights", ERROR, "指标分值合计与上级指标分值或总分 100 不一致")
@@ -65,6 +71,11 @@ TEMPLATE_EXECUTION_WEIGHT = _code("template.execution_weight", ERROR, "预算执
 TEMPLATE_WEIGHT_MOVED = _code("template.weight_moved", INFO, "一级指标未设置或分值调整，其分值移至其他指标")
 TEMPLATE_DUPLICATE_MEASURE = _code(
     "template.duplicate_measure", WARNING, "同一指标重复计分（三级指标与一级指标预算执行率重复）"
+)
+TEMPLATE_DUPLICATE_EXECUTION_AMOUNTS = _code(
+    "template.duplicate_execution_amounts",
+    WARNING,
+    "三级指标的指标值和完成值即预算总额的全年预算数和执行数，与一级指标预算执行率重复计分",
 )
 TEMPLATE_DUPLICATE_NAME = _code("template.duplicate_name", WARNING, "三级指标名称重复")
 TEMPLATE_UNKNOWN_LEVEL1 = _code("template.unknown_level1", WARNING, "三级指标所属一级指标不在模板中")

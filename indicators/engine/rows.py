@@ -5,7 +5,10 @@ A target, B actual, w weight; every score rounded once, 2 places half up.
   any B ≥ 0 is full (nothing was asked for). A < 0: (1 − (A − B)/|A|) × w.
 - ≤: B ≤ A → w; else linear (1 − (B − A)/A) × w, 0 from B ≥ 2A, or ratio A/B × w.
   A = 0 and B > 0 → 0; A < 0 → linear on |A| (a ratio of negatives means nothing).
-- Over-achievement (≥, = with A > 0): B ≥ k × A is flagged, needs a reason, may cost points.
+- Over-achievement, the deviation deduction (≥, = with A > 0): B ≥ k × A (k = 1.3: 30% over) is
+  flagged, needs a reason, and costs `overachievement_deduction` points (never below 0). Not applied
+  to ≤ rows: doing better there means a lower cost or complaint rate, and B = 0 (no complaints) is
+  the best result, not a target set too low; B ≤ A/k would penalise exactly that.
 - No measured actual (blank, "完成", "≥80%") or no target: scored by the self score,
   clamped to 0..w, with an error finding.
 - Qualitative: the self score must lie in its tier's range (met [t0, 100%], partial
@@ -493,6 +496,7 @@ def _quantitative(i, row, name, w, self_s, R, out):
                 explain = (fn, (B, A, u, sym, w, None))
             flags = _SHORT
         k = R.over_k
+        # Exact Decimal product: k = 1.3, A = 100 flags B = 130 and not 129.99. Not for ≤ rows (see top).
         if k is not None and A > ZERO and k * A <= B:
             score, explain, flags = _overachieved(i, row, name, A, B, unit, u, sym, k, score, explain, flags, R, out)
         return score, explain, flags, True

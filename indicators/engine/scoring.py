@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from indicators.engine import findings as F
 from indicators.engine.checks import _template_checks, table_findings, template_findings
+from indicators.engine.evidence import evidence_findings
 from indicators.engine.fmt import num, pct, two
 from indicators.engine.narrative import narrative_findings
 from indicators.engine.numbers import round_half_up
@@ -59,6 +60,7 @@ class _Rules:
         "linear",
         "over_deduct",
         "over_k",
+        "rescale",
         "rules",
         "source",
         "step_deduct",
@@ -145,6 +147,7 @@ class _Rules:
         self.computed = opt("quantitative_scores", ("computed", "self-checked")) == "computed"
         self.tolerance = dec("tolerance", lo=ZERO)
         self.fixed_execution = dec("fixed_execution_weight", lo=ZERO, none_ok=True)
+        self.rescale = opt("not_applicable", ("move", "rescale")) == "rescale"
         self.findings = tuple(
             F.finding(F.RULES_INVALID, "rules", f"评分规则 {item} 无效，按默认规则计算") for item in bad
         )
@@ -357,6 +360,8 @@ def _score(report: ReportInput) -> ReportResult:
     l2_acc: dict[tuple[str, str], list] = {}
     first: dict[str, int] = {}
     names: list[tuple[int, str, str, bool]] = []
+    # Weights of the not-applicable rows per level-1 name (dropped under rule "rescale").
+    na_sums: dict[str, Decimal] = {}
     for r in rows:
         d = r.__dict__  # rows are made by make_row: fields are plain dict entries
         l1 = d["level1"].strip()
@@ -365,6 +370,8 @@ def _score(report: ReportInput) -> ReportResult:
         if l1 not in first:
             first[l1] = d["index"]
         if not applicable:
+            w = d["weight"]
+            na_sums[l1] = na_sums.get(l1, ZERO) + (w if w is not None and w > ZERO else ZERO)
             continue
         w = d["weight"]
         if w is None or w < ZERO:
@@ -414,8 +421,11 @@ def _score(report: ReportInput) -> ReportResult:
         R.rules,
         clean_text(getattr(report, "weight_note", "")),
         getattr(report, "narrative", ()),
+        na_sums if R.rescale else None,
     )
     out.extend(table_findings(budget, as_items(getattr(report, "tasks", ())), R.rules))
+    by_name = {f.where for f in out if f.code == F.TEMPLATE_DUPLICATE_MEASURE}
+    out.extend(evidence_findings(getattr(report, "indicators", None), budget, rate, by_name))
 
     # Totals, caps, grades.
     budget_self, bad = clean_num(getattr(budget, "self_score", None))
@@ -468,6 +478,26 @@ def _score(report: ReportInput) -> ReportResult:
         self_total += r1.self_score
         terms.append(f"{r1.name} {num(r1.score)}")
     total_expl = f"总分 = {' + '.join(terms)} = {num(total)}"
+
+    if R.rescale and (na_sums or any(getattr(n, "applicable", True) is False for n in nodes)):
+        # 按百分制折算: the weights still in play, 预算执行率 included, count as 100.
+        in_play = (ew if ew is not None and ew > ZERO else ZERO) + sum((r1.weight for r1 in level1), ZERO)
+        if in_play <= ZERO:
+            out.append(
+                F.finding(F.TOTAL_RESCALE_EMPTY, "total", "所有指标均不适用，适用指标分值合计为 0，无法按百分制折算")
+            )
+        elif in_play != HUNDRED:
+            raw = total
+            total = round_half_up(raw * HUNDRED / in_play)
+            self_total = round_half_up(self_total * HUNDRED / in_play)
+            total_expl += f"；按百分制折算：{two(raw)} ÷ {num(in_play)} × 100 = {two(total)}"
+            out.append(
+                F.finding(
+                    F.TOTAL_RESCALED,
+                    "total",
+                    f"不适用指标不计分，适用指标分值合计 {num(in_play)} 分，总分按百分制折算为 {two(total)} 分",
+                )
+            )
 
     cap = None
     if rate is not None:

@@ -15,6 +15,7 @@ EXECUTION_DENOMINATORS = ("annual", "initial")
 EXECUTION_METHODS = ("proportional", "step")
 REVERSE_FORMULAS = ("linear", "ratio")
 QUANTITATIVE_SCORES = ("computed", "self-checked")
+NOT_APPLICABLE = ("move", "rescale")
 KINDS = ("quantitative", "qualitative")
 SIGNS = (">=", "<=", "=")
 TIERS = ("met", "partial", "unmet")
@@ -47,6 +48,11 @@ class RuleSet:
     tolerance: Decimal = Decimal("0.01")
     # The weight 预算执行率 must keep (None: bureaus that let it vary).
     fixed_execution_weight: Decimal | None = Decimal("10")
+    # Not-applicable rows and level-1 nodes: "move" — the template moved their weight to other
+    # indicators (the total is the plain sum); "rescale" — they are dropped and the total is
+    # rescaled to 100 (按百分制折算): Σ scores × 100 / Σ applicable weights incl. 预算执行率.
+    # The self total is rescaled the same way, so the two totals compare.
+    not_applicable: str = "move"
 
 
 @dataclass(frozen=True)

@@ -367,6 +367,7 @@ def rules_from_document(rules: dict | None) -> engine.RuleSet:
         grade_bands=tuple(Decimal(b) for b in bands) if bands else defaults.grade_bands,
         quantitative_scores=rules.get("quantitative_scores", defaults.quantitative_scores),
         tolerance=dec(rules.get("tolerance")) or defaults.tolerance,
+        not_applicable=rules.get("not_applicable") or defaults.not_applicable,
     )
 
 
@@ -387,6 +388,7 @@ def rules_to_document(rules: engine.RuleSet) -> dict:
         "grade_bands": [num(b) for b in rules.grade_bands],
         "quantitative_scores": rules.quantitative_scores,
         "tolerance": num(rules.tolerance),
+        "not_applicable": rules.not_applicable,
     }
 
 

@@ -320,6 +320,7 @@ def round_create_from_document(*, document: dict, name: str, deadline, template_
             "grade_pass": rules.grade_bands[2],
             "quantitative_scores": rules.quantitative_scores,
             "tolerance": rules.tolerance,
+            "not_applicable": rules.not_applicable,
             "notes": doc.get("table_notes", ""),
         },
     )

@@ -51,6 +51,9 @@ def qual(tier="met", self_score="2", weight="2", reason="", **kw) -> IndicatorRo
         level1=kw.pop("level1", "效益指标"),
         level2=kw.pop("level2", "履职效益"),
         level3=kw.pop("level3", "定性测试"),
+        # A qualitative row states what was aimed at and done (a full score with neither is score.no_evidence).
+        target_text=kw.pop("target_text", "按时完成"),
+        actual_text=kw.pop("actual_text", "已完成"),
         kind="qualitative",
         tier=tier,
         weight=D(weight) if weight is not None else None,
