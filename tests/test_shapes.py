@@ -234,3 +234,18 @@ def test_any_document_of_the_format_is_scored_never_refused(doc):
     assert all(f.code == "value.invalid" for f in unreadable)
     assert result.total >= 0
     assert all(isinstance(r["level1"], str) and isinstance(r["level2"], str) for r in read["indicators"])
+
+
+def test_a_group_under_no_level1_label_beside_declared_ones_is_no_unknown_level1():
+    doc, _expected = shape("merged_leading")
+    doc["level1"] = [{"name": "产出指标", "weight": "40"}, {"name": "效益指标", "weight": "30"}]
+    read, _unreadable = validate_lenient(doc)
+    result = engine.score_report(to_engine_input(read))
+    codes = {f.code for f in result.findings}
+    assert "template.unknown_level1" not in codes and "template.weights" not in codes, result.findings
+    assert result.total == Decimal("97.19")
+    # Cut a row of the unlabelled group: the sum names it as the group without a level-1 label.
+    read["indicators"] = read["indicators"][1:]
+    result = engine.score_report(to_engine_input(read))
+    message = next(f.message for f in result.findings if f.code == "template.weights")
+    assert "（无一级指标） 10" in message and "应为 100" in message

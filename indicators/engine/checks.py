@@ -15,6 +15,7 @@ from indicators.engine.numbers import round_half_up
 from indicators.engine.parse import parse_measure
 from indicators.engine.types import (
     EXECUTION_LEVEL1,
+    NO_LEVEL1,
     Budget,
     Finding,
     IndicatorRow,
@@ -183,7 +184,11 @@ def _template_checks(
     if declared:
         for name, i in first.items():
             if name not in declared:
-                label = name or "（空白）"
+                label = name or NO_LEVEL1
+                if not name:  # rows under no level-1 label count straight into the total
+                    grand += sums[name] + na.get(name, ZERO)
+                    parts.append(f"{label} {num(sums[name] + na.get(name, ZERO))}")
+                    continue
                 out.append(
                     F.finding(
                         F.TEMPLATE_UNKNOWN_LEVEL1,
@@ -197,7 +202,7 @@ def _template_checks(
         for name in first:
             w = sums.get(name, ZERO) + na.get(name, ZERO)
             grand += w
-            parts.append(f"{name or '（空白）'} {num(w)}")
+            parts.append(f"{name or NO_LEVEL1} {num(w)}")
     if grand != HUNDRED:
         out.append(
             F.finding(

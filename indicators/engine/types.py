@@ -22,6 +22,8 @@ TIERS = ("met", "partial", "unmet")
 BUDGET_ROWS = ("total", "fiscal", "other", "basic", "project")
 SEVERITIES = ("error", "warning", "info")
 EXECUTION_LEVEL1 = "预算执行率"
+# The label of rows under no level-1 name (a flat list, a leading group): they count straight into the total.
+NO_LEVEL1 = "（无一级指标）"
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators import engine
+from indicators.engine.types import NO_LEVEL1
 from reports.interchange.document import DocumentError, load, num, to_engine_input, validate_lenient
 
-NO_LEVEL1 = "（无一级指标）"  # rows under no level-1 label count straight into the total
 SEVERITY_LABEL = {"error": "错误", "warning": "提示", "info": "说明"}
 
 
