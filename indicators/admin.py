@@ -192,7 +192,7 @@ class TemplateAdmin(SpreadsheetAdminMixin, InUseRefused, LockedReadOnly, admin.M
         level1 = tuple(node.to_engine() for node in obj.level1_nodes.all())
         rows = tuple(
             engine.IndicatorRow(
-                level1=ti.level1.name, level2=ti.level2, level3=ti.level3, kind=ti.kind, weight=ti.weight
+                level1=ti.level1_name, level2=ti.level2, level3=ti.level3, kind=ti.kind, weight=ti.weight
             )
             for ti in obj.indicators.select_related("level1")
         )
@@ -220,6 +220,6 @@ class TemplateAdmin(SpreadsheetAdminMixin, InUseRefused, LockedReadOnly, admin.M
             for row in rows:
                 row.pk = None
                 row.template = template
-                row.level1 = mapping[row.level1_id]
+                row.level1 = mapping.get(row.level1_id)
                 row.save()
         messages.success(request, _("已复制为新版本，可编辑。"))
