@@ -124,8 +124,10 @@ def test_export_of_every_shape_reads_back_unchanged(admin_client):
     TemplateIndicator.objects.create(template=mixed, order=99, level3="无标签组", weight=D("0"))
     fields = {
         f"templaterowresource_{name}": "on"
-        for name in ("template_name", "template_year", "template_version", "level1", "level2", "level3")
-        + ("kind", "sign", "target", "target_text", "unit", "weight")
+        for name in (
+            *("template_name", "template_year", "template_version", "level1", "level2", "level3"),
+            *("kind", "sign", "target", "target_text", "unit", "weight"),
+        )
     }
     response = admin_client.post("/admin/indicators/template/export/", {"format": "0", "resource": "0", **fields})
     assert response.status_code == 200
