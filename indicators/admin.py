@@ -146,8 +146,10 @@ class TemplateIndicatorInline(LockedReadOnly, admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         field = formset.form.base_fields.get("level1")
-        if field is not None and obj is not None:
-            field.queryset = TemplateLevel1.objects.filter(template=obj)
+        if field is not None:
+            field.empty_label = _("（无一级指标）")  # a flat list, or a group under no level-1 label
+            if obj is not None:
+                field.queryset = TemplateLevel1.objects.filter(template=obj)
         return formset
 
 

@@ -54,6 +54,8 @@ def _checks(client, template) -> str:
 
 
 def test_a_flat_template_is_made_in_the_admin_with_no_levels(admin_client):
+    html = admin_client.get(ADD_URL).content.decode()
+    assert '<option value="" selected>（无一级指标）</option>' in html  # the blank choice says what it means
     data = admin_form(admin_client, ADD_URL)
     data.update({"name": "平铺清单", "year": "2022", "version": "1", "execution_weight": "10"})
     for i, spec in enumerate(FLAT_ROWS):

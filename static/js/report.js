@@ -409,7 +409,8 @@
   // columns the table shows (data-levels: a flat list has none); a run under no name is a quiet cell.
   function relayout() {
     if (!indBody) return;
-    var shown = (document.getElementById("indicator-table")?.dataset.levels || "l1 l2").split(" ");
+    var levels = document.getElementById("indicator-table")?.dataset.levels;
+    var shown = (levels === undefined ? "l1 l2" : levels).split(" ");
     var showL1 = shown.indexOf("l1") >= 0;
     var showL2 = shown.indexOf("l2") >= 0;
     var rows = indRows();
