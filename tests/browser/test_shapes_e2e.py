@@ -252,3 +252,44 @@ def test_flat_and_two_level_templates_from_admin_to_pdf_and_xlsx(new_page, demo,
     # The 2-level table names its level 1 in the XLSX too.
     _text, cells = downloads(reviewer, two_pk)
     assert {"产出", "效益", "满意度"} <= {str(v) for r in cells for v in r if v is not None}
+
+
+def test_a_mixed_tree_lays_out_unnamed_cells_and_keeps_them_after_a_row_is_added(new_page, demo):
+    """3 levels where 产出 has a level 2, 效益 and 满意度 have none, and a group has no level-1 name."""
+    from decimal import Decimal as D
+
+    from indicators.models import TemplateIndicator
+    from reports.models import ReportIndicator
+    from reports.services import report_start
+    from tests.shapes import open_round, two_level_template
+
+    template = two_level_template("混合层级模板", 2024)
+    TemplateIndicator.objects.filter(template=template, level1__name="产出").update(level2="数量")
+    TemplateIndicator.objects.create(template=template, order=0, level3="综合评价", weight=D("0"))
+    accountant_user = demo.department.roles.get(kind="accountant").user
+    report = report_start(
+        round_=open_round(template, demo.department), department=demo.department, actor=accountant_user
+    )
+    page = new_page("accountant")
+    page.goto(f"/reports/{report.pk}/")
+    unnamed = page.locator("th.l1.unnamed")
+    expect(unnamed).to_have_count(1)
+    expect(unnamed.locator(".lv-name")).to_have_text("（无一级指标）")
+    expect(page.locator("th.l2.unnamed")).to_have_count(3)  # 综合评价, 效益, 满意度: each its own
+    expect(page.locator("th.l2[data-l2='产出|数量']")).to_have_attribute("rowspan", "2")
+    page.select_option("#add-group", label="（无一级指标）")
+    page.locator("#add-indicator").click()
+    own = page.locator("tr.ind-row.custom")
+    own.locator("[data-field=level3]").fill("本部门自设指标")
+    own.locator("[data-field=weight]").fill("0")
+    expect(unnamed).to_have_attribute("rowspan", "2")
+    expect(page.locator("th.l2.unnamed").first).to_have_attribute("rowspan", "2")
+    shot(page, "form-mixed.png")
+    page.locator("#save-button").click()
+    expect(page.locator("#save-status")).to_contain_text("已保存")
+    row = ReportIndicator.objects.get(report=report, level3="本部门自设指标")
+    assert (row.level1, row.level2, row.order) == ("", "", 1)
+    reviewer = new_page("reviewer")
+    reviewer.goto(f"/review/{report.pk}/")
+    expect(reviewer.locator("th.l1.unnamed")).to_have_count(1)
+    shot(reviewer, "review-mixed.png")
