@@ -14,7 +14,7 @@ from indicators.models import TemplateIndicator
 from reports.models import Report, ReportIndicator
 from reports.workflow import report_transition
 from tests.conftest import make_user
-from tests.review.test_queries import REVIEW_QUERIES
+from tests.review.test_queries import PUBLIC_REPORT_QUERIES, REVIEW_QUERIES
 from tests.shapes import FLAT_ROWS, flat_template, start_report, two_level_template
 from tests.test_form_helpers import edit_rows, form_data, login, post_form, set_row
 from tests.test_report_page import PAGE_QUERIES, SAVE_QUERIES, page_and_save_queries
@@ -183,6 +183,19 @@ def test_the_review_page_of_a_flat_report(client, department, accountant, review
     for spec in FLAT_ROWS:
         assert spec[0] in table
     assert len(response.context["sheet"]["indicators"]) == len(FLAT_ROWS)
+    # The round's dashboard has no level-1 columns to show, and shows the report.
+    dashboard = client.get(reverse("dashboard:round", args=[report.round_id]))
+    assert dashboard.status_code == 200 and dashboard.context["level1"] == []
+    assert "区政务服务中心" in dashboard.content.decode()
+
+    # Published, the public page shows the same table, at the pinned cost.
+    Report.objects.filter(pk=report.pk).update(state="published")
+    client.logout()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("public:report", args=[report.pk]))
+    assert response.status_code == 200 and len(queries) == PUBLIC_REPORT_QUERIES
+    table = _indicator_table(response.content.decode())
+    assert _heads(table)[0] == "三级指标" and _level_cells(table, "l1") == []
 
 
 def test_the_review_page_of_a_two_level_report(client, department, accountant, reviewer):
