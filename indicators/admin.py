@@ -148,8 +148,10 @@ class TemplateIndicatorInline(LockedReadOnly, admin.TabularInline):
         field = formset.form.base_fields.get("level1")
         if field is not None:
             field.empty_label = _("（无一级指标）")  # a flat list, or a group under no level-1 label
-            if obj is not None:
-                field.queryset = TemplateLevel1.objects.filter(template=obj)
+            # Only this template's nodes: none before it is first saved (never another template's).
+            field.queryset = (
+                TemplateLevel1.objects.filter(template=obj) if obj is not None else TemplateLevel1.objects.none()
+            )
         return formset
 
 
@@ -158,7 +160,9 @@ class TemplateAdmin(SpreadsheetAdminMixin, InUseRefused, LockedReadOnly, admin.M
     resource_classes = [TemplateRowResource]
     import_help = (
         "每行一个三级指标：模板名称、年度、版本、一级指标、二级指标、三级指标、性质（定量/定性）、符号（≥/≤/=）、"
-        "指标值（数）、指标值、度量单位、分值；可选：一级指标分值。已锁定的模板不能导入，请先复制为新版本。"
+        "指标值（数）、指标值、度量单位、分值；可选：一级指标分值。一级指标、二级指标可留空：空白沿用上一行（合并单元格），"
+        "没有一级指标时整列留空或不设此列（平铺清单），上一行有一级指标而本行没有时填“（无一级指标）”。"
+        "已锁定的模板不能导入，请先复制为新版本。"
     )
     list_display = ["name", "year", "version", "execution_weight", "row_count", "locked"]
     list_filter = ["year", "locked"]

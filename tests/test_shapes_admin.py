@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from indicators.models import Template
-from tests.shapes import FLAT_ROWS, TWO_LEVEL, TWO_LEVEL_WEIGHTS, flat_template
+from indicators.models import Template, TemplateLevel1
+from tests.shapes import FLAT_ROWS, TWO_LEVEL, TWO_LEVEL_WEIGHTS, flat_template, two_level_template
 from tests.test_admin import admin_form
 
 pytestmark = pytest.mark.django_db
@@ -54,8 +54,11 @@ def _checks(client, template) -> str:
 
 
 def test_a_flat_template_is_made_in_the_admin_with_no_levels(admin_client):
+    flat_template("另一模板")
+    TemplateLevel1.objects.create(template=two_level_template("别的模板"), name="别人的一级指标")
     html = admin_client.get(ADD_URL).content.decode()
     assert '<option value="" selected>（无一级指标）</option>' in html  # the blank choice says what it means
+    assert "别人的一级指标" not in html and "产出" not in html  # no other template's level-1 nodes
     data = admin_form(admin_client, ADD_URL)
     data.update({"name": "平铺清单", "year": "2022", "version": "1", "execution_weight": "10"})
     for i, spec in enumerate(FLAT_ROWS):
