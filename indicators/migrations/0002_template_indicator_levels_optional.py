@@ -5,20 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0001_initial'),
+        ("indicators", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='templateindicator',
-            name='level1',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='indicators', to='indicators.templatelevel1', verbose_name='一级指标'),
+            model_name="templateindicator",
+            name="level1",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="indicators",
+                to="indicators.templatelevel1",
+                verbose_name="一级指标",
+            ),
         ),
         migrations.AlterField(
-            model_name='templateindicator',
-            name='level2',
-            field=models.CharField(blank=True, max_length=100, verbose_name='二级指标'),
+            model_name="templateindicator",
+            name="level2",
+            field=models.CharField(blank=True, max_length=100, verbose_name="二级指标"),
         ),
     ]

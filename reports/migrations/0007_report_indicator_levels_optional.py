@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0006_report_frozen_document'),
+        ("reports", "0006_report_frozen_document"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='reportindicator',
-            name='level1',
-            field=models.CharField(blank=True, max_length=100, verbose_name='一级指标'),
+            model_name="reportindicator",
+            name="level1",
+            field=models.CharField(blank=True, max_length=100, verbose_name="一级指标"),
         ),
         migrations.AlterField(
-            model_name='reportindicator',
-            name='level2',
-            field=models.CharField(blank=True, max_length=100, verbose_name='二级指标'),
+            model_name="reportindicator",
+            name="level2",
+            field=models.CharField(blank=True, max_length=100, verbose_name="二级指标"),
         ),
     ]
