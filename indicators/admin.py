@@ -197,8 +197,12 @@ class TemplateIndicatorInline(LockedReadOnly, admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         field = formset.form.base_fields.get("level1")
-        if field is not None and obj is not None:
-            field.queryset = TemplateLevel1.objects.filter(template=obj)
+        if field is not None:
+            field.empty_label = _("（无一级指标）")  # a flat list, or a group under no level-1 label
+            # Only this template's nodes: none before it is first saved (never another template's).
+            field.queryset = (
+                TemplateLevel1.objects.filter(template=obj) if obj is not None else TemplateLevel1.objects.none()
+            )
         return formset
 
 
@@ -207,7 +211,9 @@ class TemplateAdmin(SpreadsheetAdminMixin, InUseRefused, LockedReadOnly, admin.M
     resource_classes = [TemplateRowResource]
     import_help = (
         "每行一个三级指标：模板名称、年度、版本、一级指标、二级指标、三级指标、性质（定量/定性）、符号（≥/≤/=）、"
-        "指标值（数）、指标值、度量单位、分值；可选：一级指标分值。已锁定的模板不能导入，请先复制为新版本。"
+        "指标值（数）、指标值、度量单位、分值；可选：一级指标分值。一级指标、二级指标可留空：空白沿用上一行（合并单元格），"
+        "没有一级指标时整列留空或不设此列（平铺清单），上一行有一级指标而本行没有时填“（无一级指标）”。"
+        "已锁定的模板不能导入，请先复制为新版本。"
     )
     list_display = ["name", "year", "version", "execution_weight", "row_count", "locked"]
     list_filter = ["year", "locked"]
@@ -261,7 +267,7 @@ class TemplateAdmin(SpreadsheetAdminMixin, InUseRefused, LockedReadOnly, admin.M
         level1 = tuple(node.to_engine() for node in obj.level1_nodes.all())
         rows = tuple(
             engine.IndicatorRow(
-                level1=ti.level1.name, level2=ti.level2, level3=ti.level3, kind=ti.kind, weight=ti.weight
+                level1=ti.level1_name, level2=ti.level2, level3=ti.level3, kind=ti.kind, weight=ti.weight
             )
             for ti in obj.indicators.select_related("level1")
         )
@@ -289,6 +295,6 @@ class TemplateAdmin(SpreadsheetAdminMixin, InUseRefused, LockedReadOnly, admin.M
             for row in rows:
                 row.pk = None
                 row.template = template
-                row.level1 = mapping[row.level1_id]
+                row.level1 = mapping.get(row.level1_id)
                 row.save()
         messages.success(request, _("已复制为新版本，可编辑。"))

@@ -291,11 +291,17 @@ class TemplateIndicator(TemplatePart):
     """A level-3 row of a template; level 2 is a name shared by its rows."""
 
     template = models.ForeignKey(Template, verbose_name=_("模板"), on_delete=models.CASCADE, related_name="indicators")
+    # None: a row under no level-1 label (a flat list, or a group the table leaves unnamed).
     level1 = models.ForeignKey(
-        TemplateLevel1, verbose_name=_("一级指标"), on_delete=models.CASCADE, related_name="indicators"
+        TemplateLevel1,
+        verbose_name=_("一级指标"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="indicators",
     )
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
-    level2 = models.CharField(_("二级指标"), max_length=100)
+    level2 = models.CharField(_("二级指标"), max_length=100, blank=True)
     level3 = models.CharField(_("三级指标"), max_length=200)
     kind = models.CharField(_("性质"), max_length=16, choices=Kind.choices, default=Kind.QUALITATIVE)
     sign = models.CharField(_("符号"), max_length=2, choices=Sign.choices, blank=True)
@@ -319,4 +325,8 @@ class TemplateIndicator(TemplatePart):
         ]
 
     def __str__(self) -> str:
-        return f"{self.level1.name} / {self.level2} / {self.level3}"
+        return " / ".join(name for name in (self.level1_name, self.level2, self.level3) if name)
+
+    @property
+    def level1_name(self) -> str:
+        return self.level1.name if self.level1_id else ""

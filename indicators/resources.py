@@ -3,8 +3,11 @@
 A row names its template (name, year, version; created when new), its level-1 and level-2
 indicators and the level-3 row itself. Level-1 nodes are created as the file names them, in the
 order they first appear; a new node's weight is the optional 一级指标分值 column or else the sum
-of its rows. A locked template (one a submitted report uses) refuses every row: copy it as a new
-version first.
+of its rows. Level cells read as merged cells: a blank 一级指标 continues the row above (none above:
+the row is under no level-1 label), and a blank 二级指标 continues the row above within such a run;
+（无一级指标） names the absence where a blank would continue a named level 1. Both columns may be
+left out: a flat list of level-3 rows. A locked template (one a submitted report uses) refuses every
+row: copy it as a new version first.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ from reports.xlsx.importing import (
     YearWidget,
 )
 from reports.xlsx.safety import to_text
+
+NO_LEVEL1 = "（无一级指标）"
+LEVEL_COLUMNS = ("一级指标", "二级指标")
 
 SIGN_ALIASES = {"≥": ">=", "≤": "<=", "＝": "=", "大于等于": ">=", "小于等于": "<=", "等于": "="}
 
@@ -56,7 +62,7 @@ class TemplateRowResource(SheetResource):
     unit = Field(attribute="unit", column_name="度量单位", widget=TextWidget())
     weight = Field(attribute="weight", column_name="分值", widget=DecimalWidget())
 
-    required_columns = ("模板名称", "年度", "版本", "一级指标", "二级指标", "三级指标", "性质", "分值")
+    required_columns = ("模板名称", "年度", "版本", "三级指标", "性质", "分值")
     clean_exclude = ("template", "level1")
 
     class Meta:
@@ -110,6 +116,7 @@ class TemplateRowResource(SheetResource):
         return (*template, _text(row.get("一级指标")), _text(row.get("二级指标")), _text(row.get("三级指标")))
 
     def prepare(self, dataset, **kwargs):
+        self.fill_levels(dataset)
         names = self.values(dataset, "模板名称")
         self.templates = {(t.name, t.year, t.version): t for t in Template.objects.filter(name__in=names)}
         self.nodes = {
@@ -127,12 +134,47 @@ class TemplateRowResource(SheetResource):
         self.new_nodes: set = set()
         self.touched_templates: set = set()
 
+    @staticmethod
+    def fill_levels(dataset) -> None:
+        """Merged level cells written out: the filled names replace the columns (added when absent)."""
+        headers = list(dataset.headers or ())
+
+        def column(name: str) -> list[str]:
+            return [_text(v) for v in dataset[name]] if name in headers else [""] * len(dataset)
+
+        keys = list(zip(column("模板名称"), column("年度"), column("版本"), strict=True))
+        filled1, filled2 = [], []
+        above: tuple = (None, "", "")  # template, level 1, level 2 of the row above
+        for key, l1, l2 in zip(keys, column("一级指标"), column("二级指标"), strict=True):
+            if key != above[0]:
+                above = (key, "", "")
+            if not l1:
+                l1, l2 = above[1], l2 or above[2]
+            elif l1 == NO_LEVEL1:
+                l1 = ""
+            filled1.append(l1)
+            filled2.append(l2)
+            if any(key):  # a blank row does not end a merged run
+                above = (key, l1, l2)
+        for name, values in (("一级指标", filled1), ("二级指标", filled2)):
+            if name in headers:
+                del dataset[name]
+            dataset.append_col(values, header=name)
+
+    def dehydrate_level1(self, obj) -> str:
+        # A row under no level 1 after a named one: a blank would read back as continuing it.
+        above = getattr(self, "_exported_above", None)
+        self._exported_above = (obj.template_id, obj.level1_id)
+        if obj.level1_id:
+            return obj.level1.name
+        return NO_LEVEL1 if above and above[0] == obj.template_id and above[1] else ""
+
     def load_instances(self, dataset):
         rows = TemplateIndicator.objects.filter(template__name__in=self.values(dataset, "模板名称")).select_related(
             "template", "level1"
         )
         return {
-            (r.template.name, r.template.year, r.template.version, r.level1.name, r.level2, r.level3): r for r in rows
+            (r.template.name, r.template.year, r.template.version, r.level1_name, r.level2, r.level3): r for r in rows
         }
 
     def _in_use(self, template) -> bool:
@@ -167,6 +209,8 @@ class TemplateRowResource(SheetResource):
                     self.nodes[node_key] = node
                     self.new_nodes.add(node_key)
                 instance.level1 = node
+            else:
+                instance.level1 = None
         if errors:
             # A locked template: say so once, and check nothing else of the row.
             self.row_stop = True
@@ -176,8 +220,15 @@ class TemplateRowResource(SheetResource):
             row["版本"] = 1
         super().import_instance(instance, row, **kwargs)
 
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.attribute and field.attribute.startswith("level1__") and instance.level1 is None:
+            return  # under no level 1: nothing to name or weigh
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+
     def check_row(self, instance, row, errors, **kwargs):
         self.duplicate(self.instance_key(row), kwargs.get("row_number"), errors, "level3")
+        if instance.level1 is None and _text(row.get("一级指标分值")):
+            _error(errors, "level1__weight", "未填一级指标，不能填写一级指标分值")
         if "kind" not in errors and "sign" not in errors:
             if instance.kind == Kind.QUALITATIVE and instance.sign:
                 _error(errors, "sign", "定性指标不填符号")
@@ -198,9 +249,10 @@ class TemplateRowResource(SheetResource):
                         self.new_nodes.add((template.pk, name))
         instance.template = template
         node = instance.level1
-        node.template = template
-        node.save()
-        instance.level1 = node
+        if node is not None:
+            node.template = template
+            node.save()
+            instance.level1 = node
         key = template.pk
         self.row_order[key] += 1
         instance.order = self.row_order[key]

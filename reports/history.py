@@ -135,12 +135,16 @@ def flatten(doc: dict) -> dict[str, Entry]:
         key = _unique(f"{group}/{row.get('level3', '')}", seen)
         groups.setdefault(group, []).append(row.get("level3", ""))
         name = row.get("level3", "")
-        out[f"indicators[{key}]"] = Entry(f"三级指标（{row.get('level2', '')}）", name)
+        # The nearest named level (a flat list, a 2-level tree have fewer).
+        parent = row.get("level2") or row.get("level1") or ""
+        out[f"indicators[{key}]"] = Entry(f"三级指标（{parent}）" if parent else "三级指标", name)
         for field, label in INDICATOR_FIELD_LABELS.items():
             value = (row.get("applicable") is False or None) if field == "not_applicable" else row.get(field)
             out[f"indicators[{key}].{field}"] = Entry(f"{name} · {label}", _text(value, field))
     for group, members in groups.items():
-        out[f"indicators[{group}].order"] = Entry(f"{group.split('/')[-1]} · 三级指标顺序", "、".join(members))
+        parent = next((name for name in reversed(group.split("/")) if name), "")
+        label = f"{parent} · 三级指标顺序" if parent else "三级指标顺序"
+        out[f"indicators[{group}].order"] = Entry(label, "、".join(members))
 
     narrative = doc.get("narrative") or {}
     for key, label in NARRATIVE_LABELS.items():

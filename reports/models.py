@@ -227,8 +227,9 @@ class ReportIndicator(models.Model):
         related_name="+",
         help_text=_("空表示部门自行增加的指标。"),
     )
-    level1 = models.CharField(_("一级指标"), max_length=100)
-    level2 = models.CharField(_("二级指标"), max_length=100)
+    # "" where the table has no such level (a flat list, or level 3 directly under level 1).
+    level1 = models.CharField(_("一级指标"), max_length=100, blank=True)
+    level2 = models.CharField(_("二级指标"), max_length=100, blank=True)
     level3 = models.CharField(_("三级指标"), max_length=200)
     kind = models.CharField(_("性质"), max_length=16, choices=Kind.choices, default=Kind.QUALITATIVE)
     sign = models.CharField(_("符号"), max_length=2, choices=Sign.choices, blank=True)

@@ -221,7 +221,8 @@ def sheet(
             by_row.setdefault(f["row"], []).append(f)
     indicators = []
     stored = list(report.indicators.all())
-    for view, row in zip(presenters.indicator_rows(report, form, result, rows), stored, strict=True):
+    views = presenters.indicator_rows(report, form, result, rows)
+    for view, row in zip(views, stored, strict=True):
         score_name, comment_name = f"score-{row.pk}", f"comment-{row.pk}"
         indicators.append(
             SheetRow(
@@ -257,6 +258,7 @@ def sheet(
         "execution_changed": "self_score" in marks.budget,
         "narrative": narrative,
         "header_changed": marks.header,
+        "levels": presenters.shown_levels(views),
         "findings": findings,
         "L": {"points": _("分"), "rule": _("规则"), "self": _("自评")},
     }

@@ -367,10 +367,10 @@ def report_start(*, round_, department, actor) -> Report:
             report=report,
             order=i,
             template_indicator=row,
-            level1=row.level1.name,
+            level1=row.level1_name,
             **indicator_definition(row),
             weight=row.weight,
-            applicable=row.level1.applicable,
+            applicable=row.level1.applicable if row.level1_id else True,
         )
         for i, row in enumerate(rows)
     )

@@ -50,6 +50,7 @@ UI_TEXT = {
     "leave": gettext_lazy("有未保存的修改，确定离开？"),
     "pasted": gettext_lazy("已粘贴 %s 行"),
     "reason_needed": gettext_lazy("得分低于分值，须填写原因"),
+    "no_level1": presenters.NO_LEVEL1,
 }
 
 
@@ -162,16 +163,19 @@ def _render_page(request, report, form, result, rows, *, status=200, extra=None)
         "L": labels,
         "choices": row_choices(),
     }
-    groups = list(dict.fromkeys((r.level1, r.level2) for r in report.indicators.all() if not r.is_custom))
+    groups = [
+        (l1, l2, " / ".join(name for name in (l1, l2) if name) or presenters.NO_LEVEL1)
+        for l1, l2 in dict.fromkeys((r.level1, r.level2) for r in report.indicators.all() if not r.is_custom)
+    ]
+    views = presenters.indicator_rows(report, form, result, rows)
     context = {
         "report": report,
         "form": form,
         "editable": editable,
         "can_submit": editable and rules.has_perm("reports.submit_report_object", request.user, report),
         "computed_scores": computed_scores,
-        "indicator_rows_html": indicator_rows_html(
-            presenters.indicator_rows(report, form, result, rows), **row_options
-        ),
+        "indicator_rows_html": indicator_rows_html(views, **row_options),
+        "levels": presenters.shown_levels(views),
         "empty_indicator_html": indicator_row_html(presenters.empty_indicator_row(), **row_options),
         "budget": presenters.budget_rows(report, form, payload),
         "tasks": presenters.task_rows(form, payload),

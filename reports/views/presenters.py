@@ -241,6 +241,11 @@ class IndicatorRowView:
         return self._static("level2")
 
     @property
+    def level1_label(self) -> str:
+        """The level-1 cell's text: a group under no level-1 name is labelled as such."""
+        return self.level1 or str(NO_LEVEL1)
+
+    @property
     def kind(self) -> str:
         if not self.custom and self.stored is not None:
             return self.stored.kind
@@ -356,20 +361,46 @@ def indicator_rows(report: Report, form: ReportForm, result: engine.ReportResult
     return views
 
 
+NO_LEVEL1 = _("（无一级指标）")
+
+
+@dataclass(frozen=True)
+class Levels:
+    """Which level columns a table shows: a level only where some row has it (a flat list has neither)."""
+
+    l1: bool = True
+    l2: bool = True
+
+    @property
+    def lead(self) -> int:
+        """Columns before 分值: the shown levels, 三级指标, 指标值, 度量单位, 实际完成值."""
+        return 4 + self.l1 + self.l2
+
+    @property
+    def css(self) -> str:
+        return " ".join(name for name, shown in (("l1", self.l1), ("l2", self.l2)) if shown)
+
+
+def shown_levels(views: list[IndicatorRowView]) -> Levels:
+    return Levels(l1=any(v.level1.strip() for v in views), l2=any(v.level2.strip() for v in views))
+
+
 def _merge(views: list[IndicatorRowView]) -> None:
-    """Level-1 and level-2 cells merged over their runs of rows (rowspan on the first)."""
+    """Level-1 and level-2 cells merged over their runs of rows (rowspan on the first); a level no
+    row has gets no cells. A run under no level-1 (or level-2) name is one unnamed cell of its own."""
+    levels = shown_levels(views)
     i = 0
     while i < len(views):
         j = i
         while j < len(views) and views[j].level1 == views[i].level1:
             j += 1
-        views[i].l1_span = j - i
+        views[i].l1_span = j - i if levels.l1 else 0
         a = i
         while a < j:
             b = a
             while b < j and views[b].level2 == views[a].level2:
                 b += 1
-            views[a].l2_span = b - a
+            views[a].l2_span = b - a if levels.l2 else 0
             a = b
         i = j
 

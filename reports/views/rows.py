@@ -42,9 +42,10 @@ def _input(name: str, value: str, field: str, label: str, *, cls: str = "", extr
 def _level1_cell(row: IndicatorRowView, L: dict) -> str:
     t = row.l1_text
     name = escape(row.level1)
+    unnamed = "" if row.level1 else " unnamed"
     return (
-        f'<th class="l1" scope="rowgroup" rowspan="{row.l1_span}" data-l1="{name}" data-anchor="l1:{name}">'
-        f'<div class="lv-name">{name}</div><div class="lv-sub">'
+        f'<th class="l1{unnamed}" scope="rowgroup" rowspan="{row.l1_span}" data-l1="{name}" data-anchor="l1:{name}">'
+        f'<div class="lv-name">{escape(row.level1_label)}</div><div class="lv-sub">'
         f'<span><span data-out="l1-weight">{t["weight"]}</span> {L["points"]}</span>'
         f'<span>{L["rule"]} <b data-out="l1-score">{t["score"]}</b></span>'
         f'<span>{L["self"]} <span data-out="l1-self">{t["self"]}</span></span></div></th>'
@@ -52,6 +53,10 @@ def _level1_cell(row: IndicatorRowView, L: dict) -> str:
 
 
 def _level2_cell(row: IndicatorRowView, L: dict) -> str:
+    if not row.level2:
+        # Rows directly under their level 1: an empty cell, no subtotal of its own.
+        key = f"{escape(row.level1)}|"
+        return f'<th class="l2 unnamed" scope="rowgroup" rowspan="{row.l2_span}" data-l2="{key}"></th>'
     t = row.l2_text
     return (
         f'<th class="l2" scope="rowgroup" rowspan="{row.l2_span}" data-l2="{escape(row.level1)}|{escape(row.level2)}">'

@@ -405,9 +405,14 @@
     return th;
   }
 
-  // Level-1 and level-2 cells merged over their runs of rows, after rows moved.
+  // Level-1 and level-2 cells merged over their runs of rows, after rows moved. Only the level
+  // columns the table shows (data-levels: a flat list has none); a run under no name is a quiet cell.
   function relayout() {
     if (!indBody) return;
+    var levels = document.getElementById("indicator-table")?.dataset.levels;
+    var shown = (levels === undefined ? "l1 l2" : levels).split(" ");
+    var showL1 = shown.indexOf("l1") >= 0;
+    var showL2 = shown.indexOf("l2") >= 0;
     var rows = indRows();
     var cells1 = {};
     var cells2 = {};
@@ -416,7 +421,11 @@
     var used = {};
     function take(store, key, kind, text, attr) {
       var cell = store[key];
-      if (!cell) { cell = levelCell(kind, text); cell.setAttribute(attr, key); }
+      if (!cell) {
+        cell = levelCell(kind, text || (kind === "l1" ? T.no_level1 || "" : ""));
+        if (!text) cell.classList.add("unnamed");
+        cell.setAttribute(attr, key);
+      }
       if (used[kind + key]) cell = cell.cloneNode(true);
       used[kind + key] = true;
       return cell;
@@ -426,17 +435,21 @@
       var l1 = field(rows[i], "level1");
       var j = i;
       while (j < rows.length && field(rows[j], "level1") === l1) j++;
-      var c1 = take(cells1, l1, "l1", l1, "data-l1");
-      c1.rowSpan = j - i;
-      rows[i].insertBefore(c1, rows[i].firstElementChild);
+      if (showL1) {
+        var c1 = take(cells1, l1, "l1", l1, "data-l1");
+        c1.rowSpan = j - i;
+        rows[i].insertBefore(c1, rows[i].firstElementChild);
+      }
       var a = i;
       while (a < j) {
         var l2 = field(rows[a], "level2");
         var b = a;
         while (b < j && field(rows[b], "level2") === l2) b++;
-        var c2 = take(cells2, l1 + "|" + l2, "l2", l2, "data-l2");
-        c2.rowSpan = b - a;
-        rows[a].insertBefore(c2, rows[a].querySelector("td.c-l3"));
+        if (showL2) {
+          var c2 = take(cells2, l1 + "|" + l2, "l2", l2, "data-l2");
+          c2.rowSpan = b - a;
+          rows[a].insertBefore(c2, rows[a].querySelector("td.c-l3"));
+        }
         a = b;
       }
       i = j;
