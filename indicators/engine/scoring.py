@@ -25,6 +25,7 @@ from indicators.engine.numbers import round_half_up
 from indicators.engine.rows import TIER_NAMES, broken_row, not_a_row, score_row, tier_band
 from indicators.engine.types import (
     EXECUTION_LEVEL1,
+    NO_LEVEL1,
     Budget,
     Finding,
     IndicatorRow,
@@ -476,7 +477,7 @@ def _score(report: ReportInput) -> ReportResult:
     for r1 in level1:
         total += r1.score
         self_total += r1.self_score
-        terms.append(f"{r1.name} {num(r1.score)}")
+        terms.append(f"{r1.name or NO_LEVEL1} {num(r1.score)}")
     total_expl = f"总分 = {' + '.join(terms)} = {num(total)}"
 
     if R.rescale and (na_sums or any(getattr(n, "applicable", True) is False for n in nodes)):

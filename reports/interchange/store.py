@@ -332,8 +332,12 @@ def round_create_from_document(*, document: dict, name: str, deadline, template_
     )
     if created:
         nodes = {}
-        names = dict.fromkeys(r["level1"] for r in doc["indicators"] if r["level1"])
-        declared = doc.get("level1") or [{"name": n} for n in names]
+        # Undeclared level-1 indicators weigh what their rows add up to, as the table shows them.
+        implied: dict[str, Decimal] = {}
+        for r in doc["indicators"]:
+            if r["level1"] and r.get("applicable", True) is not False:
+                implied[r["level1"]] = implied.get(r["level1"], Decimal(0)) + (dec(r.get("weight")) or Decimal(0))
+        declared = doc.get("level1") or [{"name": n, "weight": w} for n, w in implied.items()]
         for i, node in enumerate(declared):
             nodes[node["name"]] = TemplateLevel1.objects.create(
                 template=template,
