@@ -36,8 +36,10 @@ def test_public_page_of_every_shape(browser, live_server, demo, shape):
         box = table.bounding_box()
         assert box["x"] + box["width"] <= sheet["x"] + sheet["width"] + 1
         os.makedirs(SHOTS, exist_ok=True)
-        table.scroll_into_view_if_needed()
+        page.evaluate("document.getElementById('indicator-table').scrollIntoView()")
         page.screenshot(path=os.path.join(SHOTS, f"public-{shape}.png"))
+        page.evaluate("document.querySelector('#indicator-table tfoot').scrollIntoView(false)")
+        page.screenshot(path=os.path.join(SHOTS, f"public-{shape}-end.png"))
         page.screenshot(path=os.path.join(SHOTS, f"public-{shape}-full.png"), full_page=True)
     finally:
         context.close()
