@@ -103,7 +103,7 @@ class IndicatorLine:
     level1_weight: str
     level1_score: str
     level1_self: str  # the department's subtotal where it differs from the rules'
-    level2: str  # "" for a row directly under its level 1: an empty cell of its own, never merged
+    level2: str  # "" for a row directly under its level 1: an empty cell, never merged with a named one
     level2_span: int
     level3: str
     target: str
@@ -282,8 +282,8 @@ def _indicator_lines(doc: dict, result: engine.ReportResult) -> list[IndicatorLi
             )
         )
     # Merge level-1 cells over consecutive rows with the same level-1, level-2 within them. A run of
-    # rows under no level-1 label is one cell too: it carries that group's subtotal. A row with no
-    # level 2 keeps a cell of its own, so a blank never reads as part of a named neighbour.
+    # rows under no level-1 label is one cell too: it carries that group's subtotal. A run with no
+    # level 2 is an empty cell of its own, never part of a named neighbour (as the review page shows it).
     i = 0
     while i < len(out):
         j = i
@@ -293,7 +293,7 @@ def _indicator_lines(doc: dict, result: engine.ReportResult) -> list[IndicatorLi
         k = i
         while k <= j:
             m = k
-            while out[k].level2 and m + 1 <= j and out[m + 1].level2 == out[k].level2:
+            while m + 1 <= j and out[m + 1].level2 == out[k].level2:
                 m += 1
             out[k].level2_span = m - k + 1
             k = m + 1

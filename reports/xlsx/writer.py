@@ -367,9 +367,9 @@ def _level_blocks(indicators: list[dict]) -> list[bool]:
 
 
 def _merge_runs(s: _Sheet, first_row: int, indicators: list[dict], levels: dict, blocks: list[bool]) -> None:
-    """Merge the level-1 cells over their blocks and named level-2 cells over their runs within them.
+    """Merge the level-1 cells over their blocks and the level-2 cells over their runs within them.
 
-    A blank level 2 is a cell of its own, never merged (CONVENTIONS item 4).
+    A run without level 2 is a blank cell of its own, never part of a named neighbour (CONVENTIONS item 4).
     """
 
     def runs(same):
@@ -380,17 +380,13 @@ def _merge_runs(s: _Sheet, first_row: int, indicators: list[dict], levels: dict,
                     yield first_row + start, first_row + i - 1
                 start = i
 
-    if "level1" in levels:
-        for top, bottom in runs(lambda start, i: not blocks[i]):
-            s.ws.merge_cells(start_row=top, start_column=levels["level1"], end_row=bottom, end_column=levels["level1"])
-    if "level2" in levels:
+    def same2(start, i):
+        return not blocks[i] and (indicators[i].get("level2") or "") == (indicators[start].get("level2") or "")
 
-        def same2(start, i):
-            name = indicators[start].get("level2") or ""
-            return bool(name) and not blocks[i] and (indicators[i].get("level2") or "") == name
-
-        for top, bottom in runs(same2):
-            s.ws.merge_cells(start_row=top, start_column=levels["level2"], end_row=bottom, end_column=levels["level2"])
+    for name, same in (("level1", lambda start, i: not blocks[i]), ("level2", same2)):
+        if name in levels:
+            for top, bottom in runs(same):
+                s.ws.merge_cells(start_row=top, start_column=levels[name], end_row=bottom, end_column=levels[name])
 
 
 def _validations(ws, first: int, last: int) -> None:
