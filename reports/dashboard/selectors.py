@@ -78,13 +78,16 @@ class Level1Column:
 
 def level1_columns(round_: Round) -> list[Level1Column]:
     """The round's level-1 indicators that apply, in the template's order, then the template's rows
-    under no level-1 label as one column (the engine puts that group last too)."""
+    under no level-1 label as one column beside them (the engine puts that group last too). A flat
+    template has no level-1 columns: its one group is the total less 预算执行率."""
     columns = [
         Level1Column(name, weight)
         for name, weight in TemplateLevel1.objects.filter(template_id=round_.template_id, applicable=True)
         .order_by("order", "pk")
         .values_list("name", "weight")
     ]
+    if not columns:
+        return columns
     unnamed = TemplateIndicator.objects.filter(template_id=round_.template_id, level1__isnull=True).aggregate(
         rows=Count("pk"), weight=Sum("weight")
     )

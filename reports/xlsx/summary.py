@@ -39,6 +39,8 @@ def _level1_names(round_: Round, reports: list[Report]) -> list[tuple[str, Decim
     for report in reports:
         for item in report.level1_scores or ():
             names.setdefault(item.get("name", ""), _dec(item.get("weight")))
+    if list(names) == [""]:  # a flat list: its one group is the total less 预算执行率, as the dashboard has it
+        return []
     return list(names.items())
 
 

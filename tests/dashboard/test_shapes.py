@@ -71,3 +71,19 @@ def test_dashboard_page_has_a_column_for_the_template_rows_without_level1(client
     first = response.context["rows"][0]
     assert first.code == "101001" and first.level1[3].text == "8.00"
     assert NO_LEVEL1 in response.content.decode()
+
+
+def test_a_flat_round_has_no_level1_columns(seed, round_2021):
+    """A template declaring no level 1 whose reports score one group, "" (as the engine does for a
+    flat list): no per-level-1 columns, the total less 预算执行率 says it all."""
+    from reports.models import ReportIndicator
+
+    ReportIndicator.objects.filter(report__round=round_2021).update(level1="", level2="", template_indicator=None)
+    TemplateIndicator.objects.filter(template=round_2021.template).delete()
+    round_2021.template.level1_nodes.all().delete()
+    Report.objects.filter(round=round_2021).update(
+        level1_scores=[{"name": "", "weight": "90", "score": "89.99", "self_score": "89.89"}]
+    )
+    header = next(summary_rows(round_2021))
+    assert header[3:7] == ("预算执行率（10分）", "预算执行率 自评", "规则得分", "自评得分")
+    assert selectors.level1_columns(round_2021) == []
