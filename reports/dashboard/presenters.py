@@ -224,7 +224,7 @@ def headers(
         ("state", _("状态"), False, ""),
         ("exec", _("预算执行率"), True, fmt(execution_weight)),
     ]
-    columns += [(f"l1-{i}", col.name, True, fmt(col.weight)) for i, col in enumerate(level1)]
+    columns += [(f"l1-{i}", col.label, True, fmt(col.weight)) for i, col in enumerate(level1)]
     columns += [
         ("self", _("自评得分"), True, ""),
         ("rule", _("规则得分"), True, ""),

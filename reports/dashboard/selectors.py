@@ -33,11 +33,12 @@ from django.db.models import (
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Floor
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from departments.selectors import department_list
 from indicators.engine import findings as engine_findings
 from indicators.engine import narrative as engine_narrative
-from indicators.models import TemplateLevel1
+from indicators.models import TemplateIndicator, TemplateLevel1
 from reports.models import Report, ReportFinding, Round
 from reports.selectors import report_list
 
@@ -67,18 +68,32 @@ def round_is_overdue(round_: Round, today: datetime.date | None = None) -> bool:
 
 @dataclass(frozen=True)
 class Level1Column:
-    name: str
+    name: str  # "": the rows under no level-1 label, which the engine scores as one group
     weight: Decimal | None
+
+    @property
+    def label(self) -> str:
+        return self.name or _("（无一级指标）")
 
 
 def level1_columns(round_: Round) -> list[Level1Column]:
-    """The round's level-1 indicators that apply, in the template's order."""
-    return [
+    """The round's level-1 indicators that apply, in the template's order, then the template's rows
+    under no level-1 label as one column beside them (the engine puts that group last too). A flat
+    template has no level-1 columns: its one group is the total less 预算执行率."""
+    columns = [
         Level1Column(name, weight)
         for name, weight in TemplateLevel1.objects.filter(template_id=round_.template_id, applicable=True)
         .order_by("order", "pk")
         .values_list("name", "weight")
     ]
+    if not columns:
+        return columns
+    unnamed = TemplateIndicator.objects.filter(template_id=round_.template_id, level1__isnull=True).aggregate(
+        rows=Count("pk"), weight=Sum("weight")
+    )
+    if unnamed["rows"]:
+        columns.append(Level1Column("", unnamed["weight"]))
+    return columns
 
 
 # ------------------------------------------------------------------------------ counts

@@ -47,6 +47,8 @@ _ITEM_BREAK = re.compile(r"\s+(?=[（(][一二三四五六七八九十]{1,3}[）
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t\xa0]+(?=\S)|(?<=[^\s.．、])[ \t\xa0]+(?=[{_CJK}])")
 ZERO = Decimal(0)
+# A level-1 group without a name (its rows' level1 is "") still has a subtotal, which needs a label.
+NO_LEVEL1 = "（无一级指标）"
 
 
 def money(value: Decimal | None) -> str:
@@ -96,12 +98,12 @@ class Section:
 
 @dataclass
 class IndicatorLine:
-    level1: str
+    level1: str  # "" for a row under no level-1 label
     level1_span: int  # rows the level-1 cell covers; 0 where a cell above covers this row
     level1_weight: str
     level1_score: str
     level1_self: str  # the department's subtotal where it differs from the rules'
-    level2: str
+    level2: str  # "" for a row directly under its level 1: an empty cell, never merged with a named one
     level2_span: int
     level3: str
     target: str
@@ -112,6 +114,10 @@ class IndicatorLine:
     self_score: str  # where it differs from the rule's score
     reason: str
     applicable: bool
+
+    @property
+    def level1_label(self) -> str:
+        return self.level1 or NO_LEVEL1
 
 
 @dataclass
@@ -184,6 +190,22 @@ class PrintReport:
     @property
     def watermark(self) -> bool:
         return not self.final
+
+    # A level column is printed only when some row of the report has that level.
+    @property
+    def show_level1(self) -> bool:
+        return any(line.level1 for line in self.indicators)
+
+    @property
+    def show_level2(self) -> bool:
+        return any(line.level2 for line in self.indicators)
+
+    @property
+    def indicator_shape(self) -> str:
+        """The stylesheet's column widths for the level columns printed: l12, l1, l2 or flat."""
+        return {(True, True): "l12", (True, False): "l1", (False, True): "l2"}.get(
+            (self.show_level1, self.show_level2), "flat"
+        )
 
 
 def tidy(line: str) -> str:
@@ -259,7 +281,9 @@ def _indicator_lines(doc: dict, result: engine.ReportResult) -> list[IndicatorLi
                 applicable=applicable,
             )
         )
-    # Merge level-1 cells over consecutive rows with the same level-1, level-2 within them.
+    # Merge level-1 cells over consecutive rows with the same level-1, level-2 within them. A run of
+    # rows under no level-1 label is one cell too: it carries that group's subtotal. A run with no
+    # level 2 is an empty cell of its own, never part of a named neighbour (as the review page shows it).
     i = 0
     while i < len(out):
         j = i
@@ -311,7 +335,7 @@ def _level1_lines(doc: dict, result: engine.ReportResult) -> list[Level1Line]:
     for l1 in result.level1:
         out.append(
             Level1Line(
-                l1.name,
+                l1.name or NO_LEVEL1,
                 figure(l1.weight),
                 figure(l1.score),
                 figure(l1.self_score) if _differs(l1.self_score, l1.score) else "",

@@ -86,6 +86,12 @@ INDICATOR_CELLS = {
     DETAIL + 6: "custom",
 }
 INDICATOR_NUMBERS = ("target", "actual", "weight", "self_score")
+# Columns A–D hold the level names and 三级指标: each level some row has takes one column from A, in
+# order, and 三级指标 spans the rest to D. The reader finds them by the indicator header's words.
+LEVEL_SPAN = 4
+LEVEL_HEADS = {"一级指标": "level1", "二级指标": "level2", "三级指标": "level3", "指标": "level3", "指标名称": "level3"}
+# Written in 一级指标 over rows under no level-1 label: a blank there continues the name above.
+NO_LEVEL1 = "（无一级指标）"
 LABELS = {
     "name": "任务名称",
     "content": "主要内容",

@@ -22,9 +22,12 @@ from reports.xlsx.layout import (
     KNOWN_KEYS,
     LABELS,
     LAYOUT,
+    LEVEL_HEADS,
+    LEVEL_SPAN,
     META_SHEET,
     NARRATIVE_SHEET,
     NO,
+    NO_LEVEL1,
     REPEATING,
     REQUIRED_KEYS,
     SHEET,
@@ -166,6 +169,7 @@ def _read(wb) -> ReadResult:
 
     section = None
     level1 = level2 = ""
+    columns = dict(INDICATOR_CELLS)  # the level columns as the indicator header names them
     for cells in sheet_rows(wb[SHEET]):
         row_number = cells[0].row if cells else None
         if not cells:
@@ -217,10 +221,12 @@ def _read(wb) -> ReadResult:
             budget_rows[row_key] = item
             if row_key == "total":
                 budget["self_score"] = reader.number(values, row_number, 11, "预算执行率得分")
+        elif key == "indicators.head":
+            columns = _indicator_columns(values)
         elif key == "indicator":
-            if not any(col in INDICATOR_CELLS for col in values):
+            if not any(col in columns for col in values):
                 continue
-            item = _read_indicator(reader, values, row_number, level1, level2)
+            item = _read_indicator(reader, values, row_number, level1, level2, columns)
             level1, level2 = item["level1"], item["level2"]
             indicators.append(item)
             reader.indicator_rows.append(row_number)
@@ -291,9 +297,25 @@ def _read_task(reader: _Reader, values: dict, row_number: int) -> dict:
     return task
 
 
-def _read_indicator(reader: _Reader, values: dict, row_number: int, level1: str, level2: str) -> dict:
-    item: dict = {}
-    for column, attr in INDICATOR_CELLS.items():
+def _indicator_columns(head: dict) -> dict[int, str]:
+    """INDICATOR_CELLS with columns A–D as the header row names them: a level no header names is
+    not in the sheet (a flat list: just 三级指标 or 指标). A header naming none keeps A, B, C."""
+    found = {}
+    for column in range(1, LEVEL_SPAN + 1):
+        attr = LEVEL_HEADS.get(re.sub(r"\s+", "", to_text(head.get(column))))
+        if attr and attr not in found.values():
+            found[column] = attr
+    if "level3" not in found.values():
+        return dict(INDICATOR_CELLS)
+    return {**found, **{c: a for c, a in INDICATOR_CELLS.items() if a not in ("level1", "level2", "level3")}}
+
+
+def _read_indicator(
+    reader: _Reader, values: dict, row_number: int, level1: str, level2: str, columns: dict[int, str]
+) -> dict:
+    item: dict = {"level1": "", "level2": ""}
+    level3_column = next(c for c, a in columns.items() if a == "level3")
+    for column, attr in columns.items():
         label = LABELS[attr]
         if attr in INDICATOR_NUMBERS:
             item[attr] = reader.number(values, row_number, column, label)
@@ -316,19 +338,19 @@ def _read_indicator(reader: _Reader, values: dict, row_number: int, level1: str,
                 item[attr] = attr == "applicable"
         else:
             item[attr] = to_text(values.get(column))
-    # Merged level cells hold their name in the first row only: a blank continues the run above.
-    if not item["level1"]:
-        item["level1"] = level1
-        if not item["level2"]:
-            item["level2"] = level2
-    elif not item["level2"] and item["level1"] == level1:
-        item["level2"] = level2
+    # Merged level cells hold their name in the first row only (CONVENTIONS item 2): a blank level 1
+    # continues the row above (none above: no level 1), and a blank level 2 continues it only when
+    # the level-1 cell was blank too. （无一级指标） is a level-1 cell of its own that names none.
+    own1, own2 = item["level1"].strip(), item["level2"].strip()
+    if own1:
+        level1, level2 = ("" if own1 == NO_LEVEL1 else item["level1"]), ""
+    if own2:
+        level2 = item["level2"]
+    item["level1"], item["level2"] = level1, level2
     if item["kind"] == "quantitative":
         _visible_numbers(reader, item, row_number)
-    if not item["level1"]:
-        reader.errors.append(f"{reader.where(row_number, 1, '一级指标')}：一级指标不能为空")
     if not item["level3"].strip():
-        reader.errors.append(f"{reader.where(row_number, 3, '三级指标')}：三级指标不能为空")
+        reader.errors.append(f"{reader.where(row_number, level3_column, '三级指标')}：三级指标不能为空")
     if item["applicable"]:
         del item["applicable"]
     if not item["custom"]:

@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from reports.models import Report, Round
+from reports.xlsx.layout import NO_LEVEL1
 from reports.xlsx.safety import csv_text, set_cell
 
 NOT_STARTED = "未填报"
@@ -38,6 +39,8 @@ def _level1_names(round_: Round, reports: list[Report]) -> list[tuple[str, Decim
     for report in reports:
         for item in report.level1_scores or ():
             names.setdefault(item.get("name", ""), _dec(item.get("weight")))
+    if list(names) == [""]:  # a flat list: its one group is the total less 预算执行率, as the dashboard has it
+        return []
     return list(names.items())
 
 
@@ -56,7 +59,8 @@ def summary_rows(round_: Round) -> Iterator[tuple]:
     execution_weight = round_.template.execution_weight
     header = ["预算编码", "部门(单位)名称", "状态", f"预算执行率{_weight(execution_weight)}", "预算执行率 自评"]
     for name, weight in level1:
-        header += [f"{name}{_weight(weight)}", f"{name} 自评"]
+        label = name or NO_LEVEL1  # the rows under no level-1 label, scored as one group
+        header += [f"{label}{_weight(weight)}", f"{label} 自评"]
     header += ["规则得分", "自评得分", "评价等级", "自评结果", "错误", "提示"]
     yield tuple(header)
 

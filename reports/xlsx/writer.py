@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import math
 from decimal import Decimal
@@ -23,10 +24,12 @@ from reports.xlsx.layout import (
     LABELS,
     LAST,
     LAYOUT,
+    LEVEL_SPAN,
     META_SHEET,
     MONEY_FORMAT,
     NARRATIVE_ROWS,
     NARRATIVE_SHEET,
+    NO_LEVEL1,
     RATE_FORMAT,
     SHEET,
     SIGN_WORDS,
@@ -268,10 +271,12 @@ def _write_table(s: _Sheet, doc: dict, computed: engine.ReportResult) -> None:
     r = s.next()
     head_row = r
     s.key(r, "indicators.head")
+    indicators = doc.get("indicators") or []
+    levels = level_columns(indicators)
+    for name, column in levels.items():
+        last = LEVEL_SPAN if name == "level3" else column
+        s.put(r, column, LABELS[name], last=last, font=BOLD, align=CENTER, fill=HEAD_FILL)
     for first, last, label in (
-        (1, 1, "一级指标"),
-        (2, 2, "二级指标"),
-        (3, 4, "三级指标"),
         (5, 5, "指标值"),
         (6, 6, "度量单位"),
         (7, 7, "实际完成值"),
@@ -282,13 +287,15 @@ def _write_table(s: _Sheet, doc: dict, computed: engine.ReportResult) -> None:
         s.put(r, first, label, last=last, font=BOLD, align=CENTER, fill=HEAD_FILL)
     for offset, name in enumerate(("kind", "sign", "target", "actual", "tier", "applicable", "custom")):
         s.detail(r, offset, LABELS[name], head=True)
-    indicators = doc.get("indicators") or []
-    for item in indicators:
+    blocks = _level_blocks(indicators)
+    for i, item in enumerate(indicators):
         r = s.next()
         s.key(r, "indicator")
-        s.put(r, 1, item.get("level1", ""), align=CENTER)
-        s.put(r, 2, item.get("level2", ""), align=CENTER)
-        s.put(r, 3, item.get("level3", ""), last=4)
+        if "level1" in levels:
+            s.put(r, levels["level1"], (item.get("level1") or NO_LEVEL1) if blocks[i] else "", align=CENTER)
+        if "level2" in levels:
+            s.put(r, levels["level2"], item.get("level2", ""), align=CENTER)
+        s.put(r, levels["level3"], item.get("level3", ""), last=LEVEL_SPAN)
         s.put(r, 5, item.get("target_text") or item.get("target") or "", align=CENTER)
         s.put(r, 6, item.get("unit", ""), align=CENTER)
         s.put(r, 7, item.get("actual_text") or item.get("actual") or "", align=CENTER)
@@ -302,7 +309,7 @@ def _write_table(s: _Sheet, doc: dict, computed: engine.ReportResult) -> None:
         s.detail(r, 4, TIER_WORDS.get(item.get("tier") or "", ""))
         s.detail(r, 5, "否" if item.get("applicable", True) is False else "是")
         s.detail(r, 6, "是" if item.get("custom") else "")
-    _merge_runs(s, head_row + 1, indicators)
+    _merge_runs(s, head_row + 1, indicators, levels, blocks)
     last_indicator_row = r
     if indicators:
         _validations(ws, head_row + 1, last_indicator_row)
@@ -326,23 +333,60 @@ def _write_table(s: _Sheet, doc: dict, computed: engine.ReportResult) -> None:
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
-def _merge_runs(s: _Sheet, first_row: int, indicators: list[dict]) -> None:
-    """Merge the level-1 cells (column A) and level-2 cells (column B) over their runs of rows."""
+def level_columns(indicators: list[dict]) -> dict[str, int]:
+    """Which of columns A–D holds level1, level2 and level3 for these rows.
 
-    def runs(key):
+    A level column is written only when some row has that level. 一级指标 is written also where a
+    row without level 2 follows one with it under no level 1: only a level-1 cell of its own
+    (（无一级指标）) keeps that blank from reading as the name above (see `_level_blocks`).
+    """
+    has1 = any(item.get("level1") for item in indicators)
+    has2 = any(item.get("level2") for item in indicators)
+    if has2 and not has1:
+        has1 = any(not cur.get("level2") and prev.get("level2") for prev, cur in itertools.pairwise(indicators))
+    names = [name for name, shown in (("level1", has1), ("level2", has2), ("level3", True)) if shown]
+    return {name: column for column, name in enumerate(names, start=1)}
+
+
+def _level_blocks(indicators: list[dict]) -> list[bool]:
+    """Whether each row starts a level-1 cell of its own (a merged block over the rows after it).
+
+    A reader fills a blank level-1 cell from the row above, and a blank level-2 cell too when the
+    level-1 cell was blank: so a block starts where the level 1 changes, and also where a row
+    without level 2 follows one with it, which would otherwise read as continuing that name.
+    """
+    starts = []
+    for i, item in enumerate(indicators):
+        prev = indicators[i - 1] if i else None
+        starts.append(
+            prev is None
+            or (item.get("level1") or "") != (prev.get("level1") or "")
+            or (not item.get("level2") and bool(prev.get("level2")))
+        )
+    return starts
+
+
+def _merge_runs(s: _Sheet, first_row: int, indicators: list[dict], levels: dict, blocks: list[bool]) -> None:
+    """Merge the level-1 cells over their blocks and the level-2 cells over their runs within them.
+
+    A run without level 2 is a blank cell of its own, never part of a named neighbour (CONVENTIONS item 4).
+    """
+
+    def runs(same):
         start = 0
         for i in range(1, len(indicators) + 1):
-            if i == len(indicators) or key(indicators[i]) != key(indicators[start]):
+            if i == len(indicators) or not same(start, i):
                 if i - start > 1:
                     yield first_row + start, first_row + i - 1
                 start = i
 
-    for column, key in (
-        (1, lambda it: it.get("level1", "")),
-        (2, lambda it: (it.get("level1", ""), it.get("level2", ""))),
-    ):
-        for top, bottom in runs(key):
-            s.ws.merge_cells(start_row=top, start_column=column, end_row=bottom, end_column=column)
+    def same2(start, i):
+        return not blocks[i] and (indicators[i].get("level2") or "") == (indicators[start].get("level2") or "")
+
+    for name, same in (("level1", lambda start, i: not blocks[i]), ("level2", same2)):
+        if name in levels:
+            for top, bottom in runs(same):
+                s.ws.merge_cells(start_row=top, start_column=levels[name], end_row=bottom, end_column=levels[name])
 
 
 def _validations(ws, first: int, last: int) -> None:
