@@ -10,14 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports.models import Report
-from reports.views import presenters
 from tests.pdf.test_shapes import reshape
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(
-        not hasattr(presenters, "shown_levels"), reason="needs the sheet's level columns (branch i14-c)"
-    ),
 ]
 X = "{http://www.w3.org/1999/xhtml}"
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from departments.models import Department
 from indicators import engine
-from reports.interchange.document import DocumentError, fill_levels, to_engine_input, validate_lenient
+from reports.interchange.document import DocumentError, fill_levels, mark_levels, to_engine_input, validate_lenient
 from reports.interchange.store import report_import, report_to_document, round_create_from_document
 from reports.models import Report
 
@@ -253,3 +253,21 @@ def test_a_group_under_no_level1_label_beside_declared_ones_is_no_unknown_level1
     result = engine.score_report(to_engine_input(read))
     message = next(f.message for f in result.findings if f.code == "template.weights")
     assert "（无一级指标） 10" in message and "应为 100" in message
+
+
+def test_export_marks_a_group_without_level1_after_a_named_one_so_import_reads_it_back():
+    rows = [
+        {"level1": "", "level2": "小组", "level3": "a"},
+        {"level1": "", "level2": "", "level3": "b"},
+        {"level1": "产出", "level2": "数量", "level3": "c"},
+        {"level1": "产出", "level2": "", "level3": "d"},
+        {"level1": "", "level2": "", "level3": "e"},
+        {"level1": "", "level2": "", "level3": "f"},
+    ]
+    marked = mark_levels(rows)
+    assert [r["level1"] for r in marked] == ["", "（无一级指标）", "产出", "产出", "（无一级指标）", ""]
+    assert fill_levels(marked) == rows
+    assert (
+        mark_levels([{"level1": "", "level2": "", "level3": "x"}] * 3)
+        == [{"level1": "", "level2": "", "level3": "x"}] * 3
+    )

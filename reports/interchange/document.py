@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from indicators import engine
 from indicators.engine import findings as F
+from indicators.engine.types import NO_LEVEL1
 
 FORMAT = "perfeval.report/1"
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
@@ -220,6 +221,20 @@ def normalize(doc: dict) -> dict:
     return doc
 
 
+def mark_levels(rows: list[dict]) -> list[dict]:
+    """The inverse of fill_levels, for files we write: （无一级指标） where a row under no level-1
+    indicator follows one under a named one (a blank would continue that name)."""
+    above1 = above2 = ""
+    out = []
+    for row in rows:
+        level1, level2 = row.get("level1", ""), row.get("level2", "")
+        if not level1 and (above1 or (not level2 and above2)):
+            row = {**row, "level1": NO_LEVEL1}
+        above1, above2 = level1, level2
+        out.append(row)
+    return out
+
+
 def _without_nulls(value):
     if isinstance(value, dict):
         return {k: _without_nulls(v) for k, v in value.items() if v is not None}
@@ -232,8 +247,9 @@ def fill_levels(rows: list[dict]) -> list[dict]:
     """Level names as a table with merged cells means them.
 
     A blank level-1 cell continues the row above (none above: the row stands under no level-1
-    indicator); a blank level-2 cell continues the row above only when its level-1 cell was
-    blank too, since a new level-1 name starts a new block. Every row gets level1/level2/level3.
+    indicator; （无一级指标） says so explicitly anywhere); a blank level-2 cell continues the row
+    above only when its level-1 cell was blank too, since a new level-1 name starts a new block.
+    Every row gets level1/level2/level3.
     """
     level1 = level2 = ""
     out = []
@@ -241,7 +257,9 @@ def fill_levels(rows: list[dict]) -> list[dict]:
         row = dict(row)
         own1 = (row.get("level1") or "").strip()
         own2 = (row.get("level2") or "").strip()
-        if own1:
+        if own1 == NO_LEVEL1:  # written where a blank would continue the name above
+            level1, level2 = "", ""
+        elif own1:
             level1, level2 = row["level1"], ""
         if own2:
             level2 = row["level2"]

@@ -7,15 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports.models import Report
-from reports.views import presenters
 from tests.pdf.test_shapes import reshape
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not hasattr(presenters, "shown_levels"), reason="needs the sheet's level columns (branch i14-c)"
-    ),
 ]
 SHOTS = os.environ.get("PERFEVAL_SCREENSHOT_DIR", "/tmp/d-shots")
 

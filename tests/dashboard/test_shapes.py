@@ -19,7 +19,6 @@ from reports.xlsx.summary import summary_rows
 
 pytestmark = pytest.mark.django_db
 NO_LEVEL1 = "（无一级指标）"
-NULLABLE_LEVEL1 = TemplateIndicator._meta.get_field("level1").null
 
 
 def leading_group_without_level1(report) -> None:
@@ -57,7 +56,6 @@ def test_dashboard_cells_of_the_group_without_level1(seed, round_2021):
     assert [c.text for c in row.level1] == ["31.99", "30.00", "20.00", "8.00"]
 
 
-@pytest.mark.skipif(not NULLABLE_LEVEL1, reason="needs template rows under no level 1 (branch i14-c)")
 def test_dashboard_page_has_a_column_for_the_template_rows_without_level1(client, people, seed, round_2021):
     TemplateIndicator.objects.filter(
         pk__in=[t.pk for t in TemplateIndicator.objects.filter(template=round_2021.template).order_by("order")[:5]]

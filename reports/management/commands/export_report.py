@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from reports.interchange.document import mark_levels
 from reports.interchange.store import report_queryset, report_to_document
 from reports.models import Report
 
@@ -35,7 +36,9 @@ class Command(BaseCommand):
                 fh.write(report_xlsx(report))
             self.stderr.write(f"已导出到 {options['output']}")
             return
-        text = json.dumps(report_to_document(report), ensure_ascii=False, indent=1) + "\n"
+        document = report_to_document(report)
+        document["indicators"] = mark_levels(document["indicators"])  # read back as stored
+        text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8") as fh:
                 fh.write(text)
