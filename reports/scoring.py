@@ -6,17 +6,104 @@ only feeds it and stores what it says.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils import timezone
 
+from departments.models import BudgetLine
 from indicators import engine
-from reports.interchange.document import num, to_engine_input
-from reports.interchange.store import report_queryset, report_to_document
-from reports.models import Report, ReportEvent, ReportFinding
+from reports.interchange.document import dec, money, num, to_engine_input
+from reports.models import NARRATIVE_SECTIONS, Report, ReportEvent, ReportFinding
+from reports.selectors import budget_lines, frozen_document, report_queryset
+
+
+def _exact(value: Decimal | None, places=num) -> Decimal | None:
+    # As an exported document carries it (no trailing zeros; amounts with 2 places at least), so
+    # that a report scores and explains itself the same from the database and from its file.
+    return dec(places(value))
 
 
 def report_engine_input(report: Report) -> engine.ReportInput:
-    return to_engine_input(report_to_document(report))
+    """The engine's input from the loaded report (report_queryset): the stored rows as they are,
+    or, once approved, the document it was approved on."""
+    frozen = frozen_document(report)
+    if frozen is not None:
+        return to_engine_input(frozen)
+    round_ = report.round
+    lines = budget_lines(report)
+    rows = []
+    for key in BudgetLine.ROW_ORDER:
+        line = lines.get(key)
+        rows.append(
+            engine.BudgetRow(
+                row=key,
+                initial=_exact(line.initial, money) if line else None,
+                annual=_exact(line.annual, money) if line else None,
+                executed=_exact(line.executed, money) if line else None,
+                rate_text=line.rate_text if line else "",
+            )
+        )
+    tasks = tuple(
+        engine.Task(
+            name=t.name,
+            content=t.content,
+            budget=_exact(t.budget, money),
+            budget_fiscal=_exact(t.budget_fiscal, money),
+            executed=_exact(t.executed, money),
+            executed_fiscal=_exact(t.executed_fiscal, money),
+            completion=t.completion,
+            rate_text=t.rate_text,
+        )
+        for t in report.tasks.all()
+    )
+    indicators = tuple(
+        engine.IndicatorRow(
+            level1=r.level1,
+            level2=r.level2,
+            level3=r.level3,
+            kind=r.kind,
+            sign=r.sign or None,
+            target=_exact(r.target),
+            target_text=r.target_text,
+            unit=r.unit,
+            actual=_exact(r.actual),
+            actual_text=r.actual_text,
+            tier=r.tier or None,
+            weight=_exact(r.weight),
+            self_score=_exact(r.self_score),
+            reason=r.reason,
+            applicable=r.applicable,
+        )
+        for r in report.indicators.all()
+    )
+    level1 = tuple(
+        engine.Level1Node(
+            name=n.name,
+            weight=_exact(n.weight),
+            standard_weight=_exact(n.standard_weight),
+            applicable=n.applicable,
+        )
+        for n in round_.template.level1_nodes.all()
+    )
+    return engine.ReportInput(
+        rules=round_.rule_set.to_engine(),
+        budget=engine.Budget(
+            unit="万元",
+            execution_weight=_exact(round_.template.execution_weight),
+            rows=tuple(rows),
+            self_score=_exact(report.execution_self_score),
+        ),
+        tasks=tasks,
+        indicators=indicators,
+        level1=level1,
+        weight_note=report.weight_note,
+        goal=report.goal,
+        goal_completion=report.goal_completion,
+        narrative=tuple((key, getattr(report, f"narrative_{key}")) for key, _title in NARRATIVE_SECTIONS),
+        self_total=_exact(report.declared_total),
+        self_grade=report.declared_grade,
+    )
 
 
 def report_score(report: Report) -> engine.ReportResult:
@@ -24,9 +111,14 @@ def report_score(report: Report) -> engine.ReportResult:
 
 
 @transaction.atomic
-def report_rescore(*, report: Report) -> engine.ReportResult:
-    """Score the report as stored and keep totals and findings for lists and sorting."""
-    report = report_queryset().get(pk=report.pk)
+def report_rescore(*, report: Report, loaded: bool = False) -> engine.ReportResult:
+    """Score the report as stored and keep totals and findings for lists and sorting.
+
+    loaded: `report` came from report_queryset and holds what was just written (a save),
+    so it is scored as it is rather than read again.
+    """
+    if not loaded:
+        report = report_queryset().get(pk=report.pk)
     result = report_score(report)
     errors = sum(1 for f in result.findings if f.severity == "error")
     warnings = sum(1 for f in result.findings if f.severity == "warning")

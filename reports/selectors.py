@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from departments.models import BudgetLine
 from departments.selectors import NO_ACCESS, access_for
-from reports.models import Report
+from indicators.models import TemplateLevel1
+from reports.interchange.document import MONEY_KEYS, dec
+from reports.models import Report, ReportIndicator, ReportTask
 
 
 def report_list(*, user):
@@ -19,8 +24,16 @@ def report_list(*, user):
     )
 
 
-def report_get(*, user, pk: int) -> Report:
-    return get_object_or_404(report_list(user=user), pk=pk)
+def report_get(*, user, pk: int, full: bool = False) -> Report:
+    """The user's report or 404; full: with everything the form and the engine read (one load)."""
+    if not full:
+        return get_object_or_404(report_list(user=user), pk=pk)
+    access = access_for(user)
+    if access is NO_ACCESS:
+        raise Http404
+    report = get_object_or_404(report_queryset().filter(access.department_q()), pk=pk)
+    budget_lines(report)
+    return report
 
 
 def reports_to_start(*, user) -> list[tuple]:
@@ -58,3 +71,52 @@ def reports_to_start(*, user) -> list[tuple]:
         ),
         key=lambda pair: (-pair[0].year, pair[0].name, pair[1].code),
     )
+
+
+# --------------------------------------------------------------------------- the report read model
+
+
+def report_queryset():
+    """A report with everything the form, the engine and a document need, in a fixed number of queries."""
+    return Report.objects.select_related("round__rule_set", "round__template", "department").prefetch_related(
+        Prefetch("tasks", queryset=ReportTask.objects.order_by("order", "pk")),
+        Prefetch("indicators", queryset=ReportIndicator.objects.order_by("order", "pk")),
+        Prefetch("round__template__level1_nodes", queryset=TemplateLevel1.objects.order_by("order", "pk")),
+    )
+
+
+def frozen_document(report: Report) -> dict | None:
+    """The document as approved, for an approved or published report: never the live rows."""
+    if report.state in Report.FINAL_STATES and report.frozen_document:
+        return {**report.frozen_document, "state": report.state}
+    return None
+
+
+def budget_lines(report: Report) -> dict[str, BudgetLine]:
+    """The report's budget block: the approved figures once final, the department's lines before."""
+    cached = getattr(report, "_budget_lines", None)
+    frozen = frozen_document(report) if cached is None else None
+    if frozen is not None:
+        # Unsaved lines carrying the approved figures, for pages that read lines.
+        cached = {
+            row["row"]: BudgetLine(
+                department_id=report.department_id,
+                year=report.round.year,
+                row=row["row"],
+                rate_text=row.get("rate_text", ""),
+                **{attr: dec(row.get(attr)) for attr in MONEY_KEYS},
+            )
+            for row in frozen["budget"]["rows"]
+            if any(row.get(attr) is not None for attr in MONEY_KEYS) or row.get("rate_text")
+        }
+        report._budget_lines = cached
+    elif cached is None:
+        cached = live_budget_lines(report)
+        report._budget_lines = cached
+    return cached
+
+
+def live_budget_lines(report: Report) -> dict[str, BudgetLine]:
+    return {
+        line.row: line for line in BudgetLine.objects.filter(department_id=report.department_id, year=report.round.year)
+    }

@@ -23,10 +23,9 @@ from indicators.engine import parse_measure
 from indicators.engine.types import KINDS, SIGNS, TIERS
 from reports import history
 from reports.forms import actual_display
-from reports.interchange.document import to_engine_input
 from reports.interchange.store import budget_lines, report_queryset, report_to_document
 from reports.models import NARRATIVE_FIELDS, Report, ReportEvent, ReportIndicator, ReportTask, indicator_definition
-from reports.scoring import report_rescore
+from reports.scoring import report_rescore, report_score
 
 HEADER_FIELDS = ("contact", "preamble", "goal", "goal_completion", "weight_note")
 BUDGET_FIELDS = ("initial", "annual", "executed")
@@ -249,7 +248,7 @@ def _apply_custom_definition(row: ReportIndicator, item: dict, i: int, plan: Pla
 def report_preview(*, report: Report, data: dict) -> tuple[Plan, engine.ReportResult]:
     """Score the form as typed, without saving: the live score's one source."""
     plan = report_apply(report=report, data=data)
-    return plan, engine.score_report(to_engine_input(report_to_document(report)))
+    return plan, report_score(report)
 
 
 def _check_can_edit(report: Report, actor) -> None:
@@ -301,7 +300,7 @@ def report_save(*, report: Report, actor, data: dict, expected_version: int | No
         )
         for change in changes
     )
-    result = report_rescore(report=locked)
+    result = report_rescore(report=locked, loaded=True)  # the rows in memory are the rows just written
     return SaveResult(report=locked, result=result, changes=changes, plan=plan)
 
 

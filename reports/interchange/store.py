@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Prefetch
 
 from departments.models import BudgetLine, Department
 from indicators.engine.parse import parse_measure
@@ -25,56 +24,19 @@ from reports.interchange.document import (
     validate,
 )
 from reports.models import NARRATIVE_SECTIONS, Report, ReportEvent, ReportIndicator, ReportTask, Round
+from reports.scoring import report_rescore
+from reports.selectors import budget_lines, frozen_document, live_budget_lines, report_queryset
+
+__all__ = [
+    "budget_lines",
+    "frozen_document",
+    "report_import",
+    "report_queryset",
+    "report_to_document",
+    "round_create_from_document",
+]
 
 INDICATOR_TEXT = ("level2", "target_text", "unit", "actual_text", "reason")
-
-
-def report_queryset():
-    """Everything a document needs, in a fixed number of queries."""
-    return Report.objects.select_related("round__rule_set", "round__template", "department").prefetch_related(
-        Prefetch("tasks", queryset=ReportTask.objects.order_by("order", "pk")),
-        Prefetch("indicators", queryset=ReportIndicator.objects.order_by("order", "pk")),
-        Prefetch("round__template__level1_nodes", queryset=TemplateLevel1.objects.order_by("order", "pk")),
-    )
-
-
-def frozen_document(report: Report) -> dict | None:
-    """The document as approved, for an approved or published report: never the live rows."""
-    if report.state in Report.FINAL_STATES and report.frozen_document:
-        return {**report.frozen_document, "state": report.state}
-    return None
-
-
-def budget_lines(report: Report) -> dict[str, BudgetLine]:
-    cached = getattr(report, "_budget_lines", None)
-    frozen = frozen_document(report) if cached is None else None
-    if frozen is not None:
-        # Unsaved lines carrying the approved figures, for pages that read lines.
-        cached = {
-            row["row"]: BudgetLine(
-                department_id=report.department_id,
-                year=report.round.year,
-                row=row["row"],
-                rate_text=row.get("rate_text", ""),
-                **{attr: dec(row.get(attr)) for attr in MONEY_KEYS},
-            )
-            for row in frozen["budget"]["rows"]
-            if any(row.get(attr) is not None for attr in MONEY_KEYS) or row.get("rate_text")
-        }
-        report._budget_lines = cached
-    elif cached is None:
-        cached = {
-            line.row: line
-            for line in BudgetLine.objects.filter(department_id=report.department_id, year=report.round.year)
-        }
-        report._budget_lines = cached
-    return cached
-
-
-def live_budget_lines(report: Report) -> dict[str, BudgetLine]:
-    return {
-        line.row: line for line in BudgetLine.objects.filter(department_id=report.department_id, year=report.round.year)
-    }
 
 
 def report_to_document(report: Report, *, live: bool = False) -> dict:
@@ -273,8 +235,6 @@ def report_import(*, document: dict, actor=None, source: str = "") -> Report:
         action="import",
         message=f"导入 {source}".strip() if source else "导入",
     )
-    from reports.scoring import report_rescore
-
     report_rescore(report=report)
     return report
 

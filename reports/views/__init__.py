@@ -194,8 +194,8 @@ def _render_page(request, report, form, result, rows, *, status=200, extra=None)
     return render(request, "reports/report.html", context, status=status)
 
 
-def _edit_scope(request, pk: int) -> Report:
-    report = selectors.report_get(user=request.user, pk=pk)
+def _edit_scope(request, pk: int, *, full: bool = False) -> Report:
+    report = selectors.report_get(user=request.user, pk=pk, full=full)
     if not rules.has_perm("reports.edit_report_object", request.user, report):
         raise PermissionDenied(_("您无权修改该报告。"))
     return report
@@ -205,10 +205,9 @@ def _edit_scope(request, pk: int) -> Report:
 @require_POST
 def report_score(request, pk: int):
     """Live scoring: the unsaved form through the engine, as the page's cells (JSON)."""
-    scoped = _edit_scope(request, pk)
+    report = _edit_scope(request, pk, full=True)  # the one load: scoped, with every row
     form = ReportForm(request.POST)
     errors = form.errors_by_name()
-    report = services.report_load(scoped.pk)
     plan, result = services.report_preview(report=report, data=form.data())
     payload = presenters.result_payload(report, result, RowMap.from_plan(plan))
     for path, messages_ in plan.errors.items():
