@@ -74,8 +74,8 @@ def main() -> int:
 
     from departments.models import BudgetLine, Department
     from departments.resources import BudgetLineResource
-    from reports.xlsx.formats import SafeXLSX
-    from reports.xlsx.safety import XLSX_CONTENT_TYPE
+    from perfeval.spreadsheets.formats import SafeXLSX
+    from perfeval.spreadsheets.safety import XLSX_CONTENT_TYPE
 
     try:
         call_command("migrate", verbosity=0)

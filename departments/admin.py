@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import BudgetLine, Department, Role, budget_frozen, budget_frozen_message
 from departments.resources import BudgetLineResource, DepartmentResource, PersonResource
+from perfeval.spreadsheets.importing import SpreadsheetAdminMixin
 from perfeval.widgets import admin_overrides
-from reports.xlsx.importing import SpreadsheetAdminMixin
 
 
 class RoleInline(admin.TabularInline):

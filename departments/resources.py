@@ -2,7 +2,7 @@
 
 Headings are Chinese; a choice is accepted as its Chinese label or its key; amounts are exact
 Decimals in 万元 and a blank cell stays blank. Each file is checked whole before anything is
-written (see reports.xlsx.importing).
+written (see perfeval.spreadsheets.importing).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.core.validators import EmailValidator
 from import_export.fields import Field
 
 from departments.models import BudgetLine, Department, Role, budget_frozen_message
-from reports.xlsx.importing import (
+from perfeval.spreadsheets.importing import (
     ChoiceWidget,
     CodeWidget,
     DecimalWidget,
@@ -25,7 +25,7 @@ from reports.xlsx.importing import (
     YearWidget,
     YesNoWidget,
 )
-from reports.xlsx.safety import to_text
+from perfeval.spreadsheets.safety import to_text
 
 
 def _code(value) -> str:

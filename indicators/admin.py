@@ -8,8 +8,8 @@ from indicators import engine, presets
 from indicators.forms import RuleSetAdminForm
 from indicators.models import RuleSet, Template, TemplateIndicator, TemplateLevel1
 from indicators.resources import TemplateRowResource
+from perfeval.spreadsheets.importing import SpreadsheetAdminMixin
 from perfeval.widgets import admin_overrides
-from reports.xlsx.importing import SpreadsheetAdminMixin
 
 
 def rescore_rounds(request, model_admin, what: str = "", **round_filter) -> None:

@@ -20,7 +20,7 @@ from django.db.models import Max, Sum
 from import_export.fields import Field
 
 from indicators.models import Kind, Sign, Template, TemplateIndicator, TemplateLevel1
-from reports.xlsx.importing import (
+from perfeval.spreadsheets.importing import (
     ChoiceWidget,
     DecimalWidget,
     KeyedInstanceLoader,
@@ -29,7 +29,7 @@ from reports.xlsx.importing import (
     VersionWidget,
     YearWidget,
 )
-from reports.xlsx.safety import to_text
+from perfeval.spreadsheets.safety import to_text
 
 NO_LEVEL1 = "（无一级指标）"
 LEVEL_COLUMNS = ("一级指标", "二级指标")

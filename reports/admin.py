@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from perfeval.spreadsheets.importing import SpreadsheetAdminMixin
 from perfeval.widgets import admin_overrides
 from reports.models import (
     ROUND_FROZEN,
@@ -21,7 +22,6 @@ from reports.models import (
 from reports.resources import RoundCoverageResource
 from reports.scoring import report_rescore
 from reports.workflow import ACTION_LABELS, TRANSITIONS, report_transition
-from reports.xlsx.importing import SpreadsheetAdminMixin
 
 
 @admin.register(Round)

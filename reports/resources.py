@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from import_export.fields import Field
 
 from departments.models import Department
+from perfeval.spreadsheets.importing import CodeWidget, KeyedInstanceLoader, SheetResource, TextWidget, YearWidget
+from perfeval.spreadsheets.safety import to_text
 from reports.models import Round
-from reports.xlsx.importing import CodeWidget, KeyedInstanceLoader, SheetResource, TextWidget, YearWidget
-from reports.xlsx.safety import to_text
 
 Coverage = Round.departments.through
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from indicators.engine import parse_measure
+from perfeval.spreadsheets.safety import SpreadsheetRefused, open_workbook, sheet_rows, to_decimal, to_text
 from reports.interchange.document import FORMAT, DocumentError, money, num
 from reports.xlsx.layout import (
     BUDGET_ROWS,
@@ -37,7 +38,6 @@ from reports.xlsx.layout import (
     TIER_READ,
     YES,
 )
-from reports.xlsx.safety import SpreadsheetRefused, open_workbook, sheet_rows, to_decimal, to_text
 
 # --- reading ----------------------------------------------------------------------------------
 

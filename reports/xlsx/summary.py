@@ -18,9 +18,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from perfeval.spreadsheets.safety import csv_text, set_cell
 from reports.models import Report, Round
 from reports.xlsx.layout import NO_LEVEL1
-from reports.xlsx.safety import csv_text, set_cell
 
 NOT_STARTED = "未填报"
 

@@ -22,10 +22,10 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from departments.selectors import access_for
+from perfeval.spreadsheets.safety import XLSX_CONTENT_TYPE, SpreadsheetRefused, check_upload_file, max_upload_bytes
 from reports import selectors
 from reports.interchange.document import DocumentError
 from reports.models import Round
-from reports.xlsx.safety import XLSX_CONTENT_TYPE, SpreadsheetRefused, check_upload_file, max_upload_bytes
 from reports.xlsx.services import (
     report_xlsx,
     report_xlsx_apply,

@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicators import engine
+from perfeval.spreadsheets.safety import set_cell
 from reports.interchange.document import FORMAT, to_engine_input
 from reports.xlsx.layout import (
     BUDGET_ROWS,
@@ -36,7 +37,6 @@ from reports.xlsx.layout import (
     TIER_WORDS,
     WIDTHS,
 )
-from reports.xlsx.safety import set_cell
 
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)

@@ -9,8 +9,8 @@ from import_export.tmp_storages import TempFolderStorage
 
 from departments.models import BudgetLine, Department, Role
 from indicators.models import Template, TemplateIndicator, TemplateLevel1
+from perfeval.spreadsheets.safety import XLSX_CONTENT_TYPE
 from reports.models import Report, ReportEvent, Round
-from reports.xlsx.safety import XLSX_CONTENT_TYPE
 from tests.xlsx.conftest import xlsx
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from departments.models import BudgetLine, Department
+from perfeval.spreadsheets import safety
 from reports.models import Report, ReportEvent, ReportIndicator
-from reports.xlsx import safety
 from reports.xlsx.services import report_xlsx
 from tests.conftest import make_user
 from tests.xlsx.conftest import xlsx

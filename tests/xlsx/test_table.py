@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 
 from departments.models import BudgetLine, Department
+from perfeval.spreadsheets.safety import FORMULA_TRIGGERS, SpreadsheetRefused
 from reports.interchange.document import DocumentError
 from reports.interchange.store import report_import, report_queryset, report_to_document
 from reports.models import Report, ReportEvent, ReportIndicator, ReportTask
-from reports.xlsx.safety import FORMULA_TRIGGERS, SpreadsheetRefused
 from reports.xlsx.services import report_xlsx
 from reports.xlsx.table import KEY, SHEET, document_to_xlsx, read_xlsx, xlsx_to_document
 

@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from departments.models import Department
+from perfeval.spreadsheets.safety import XLSX_CONTENT_TYPE
 from reports.interchange.store import report_queryset, report_to_document
 from reports.models import Report, ReportEvent
-from reports.xlsx.safety import XLSX_CONTENT_TYPE
 from reports.xlsx.services import report_xlsx
 from reports.xlsx.summary import round_summary_csv, round_summary_workbook, summary_rows
 from reports.xlsx.table import KEY, SHEET, xlsx_to_document

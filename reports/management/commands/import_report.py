@@ -40,7 +40,7 @@ def read(path: Path) -> dict:
     """The document in a file: JSON, or a workbook chosen by its extension."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xls", ".xlsm", ".csv"):
-        from reports.xlsx.safety import SpreadsheetRefused, check_upload, check_workbook_bytes
+        from perfeval.spreadsheets.safety import SpreadsheetRefused, check_upload, check_workbook_bytes
         from reports.xlsx.table import read_xlsx
 
         try:

@@ -12,8 +12,8 @@ from import_export.resources import Diff
 from import_export.results import RowResult
 from openpyxl.utils import get_column_letter
 
-from reports.xlsx.formats import normalise_header
-from reports.xlsx.safety import SpreadsheetRefused, to_text
+from perfeval.spreadsheets.formats import normalise_header
+from perfeval.spreadsheets.safety import SpreadsheetRefused, to_text
 
 
 class KeyedInstanceLoader(BaseInstanceLoader):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from import_export import widgets
 
-from reports.xlsx.safety import to_decimal, to_text
+from perfeval.spreadsheets.safety import to_decimal, to_text
 
 
 class TextWidget(widgets.Widget):

@@ -10,8 +10,8 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
 from import_export.results import RowResult
 
-from reports.xlsx.formats import SafeCSV, SafeXLSX
-from reports.xlsx.safety import XLSX_CONTENT_TYPE, SpreadsheetRefused, check_upload
+from perfeval.spreadsheets.formats import SafeCSV, SafeXLSX
+from perfeval.spreadsheets.safety import XLSX_CONTENT_TYPE, SpreadsheetRefused, check_upload
 
 
 class SpreadsheetImportForm(ImportForm):

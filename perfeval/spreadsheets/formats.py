@@ -13,7 +13,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from reports.xlsx.safety import (
+from perfeval.spreadsheets.safety import (
     XLSX_CONTENT_TYPE,
     SpreadsheetRefused,
     csv_text,

@@ -1,6 +1,6 @@
 """django-import-export, made safe and Chinese: one XLSX format, widgets, a base resource, an admin mixin.
 
-- `SafeXLSX` reads uploads through `reports.xlsx.safety` (size, zip directory, content types,
+- `SafeXLSX` reads uploads through `perfeval.spreadsheets.safety` (size, zip directory, content types,
   read-only openpyxl, capped rows and columns, no formulas) and writes exports with formula-like
   text made inert; `SafeCSV` exports only (CSV uploads are refused with a message).
 - `SheetResource` checks the header row (required and unknown columns, in Chinese), skips blank
@@ -11,10 +11,10 @@
   is written whole or not at all, even if the data changed since the preview.
 """
 
-from reports.xlsx.admin import SpreadsheetAdminMixin, SpreadsheetImportForm
-from reports.xlsx.formats import SafeCSV, SafeXLSX
-from reports.xlsx.resources import KeyedInstanceLoader, SheetResource
-from reports.xlsx.widgets import (
+from perfeval.spreadsheets.admin import SpreadsheetAdminMixin, SpreadsheetImportForm
+from perfeval.spreadsheets.formats import SafeCSV, SafeXLSX
+from perfeval.spreadsheets.resources import KeyedInstanceLoader, SheetResource
+from perfeval.spreadsheets.widgets import (
     ChoiceWidget,
     CodeWidget,
     DecimalWidget,
