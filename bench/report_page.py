@@ -24,8 +24,8 @@ GOALS_MS = {"GET": 100, "save": 200}
 
 def form_data(report_pk: int) -> dict:
     """The page's form as the browser posts it, built the way the page builds it."""
-    from reports.forms import ReportForm, form_initial
     from reports.services import report_load
+    from reports.web.report.forms import ReportForm, form_initial
 
     report = report_load(report_pk)
     data = dict(ReportForm(initial=form_initial(report, report._budget_lines)).raw)

@@ -84,7 +84,7 @@ class BudgetLineAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        from reports.scoring import budget_rescore
+        from reports.services.scoring import budget_rescore
 
         budget_rescore(department_id=obj.department_id, year=obj.year, actor=request.user, what=str(obj))
 

@@ -313,7 +313,7 @@ class BudgetLineResource(SheetResource):
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors() or not self.touched:
             return
         from reports.models import Report
-        from reports.scoring import reports_rescore
+        from reports.services.scoring import reports_rescore
 
         department_ids = {department_id for department_id, _year in self.touched}
         years = {year for _department_id, year in self.touched}

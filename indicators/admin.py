@@ -15,7 +15,7 @@ from perfeval.widgets import admin_overrides
 def rescore_rounds(request, model_admin, what: str = "", **round_filter) -> None:
     """Stored scores follow the configuration: rescore the open reports of the rounds using it."""
     from reports.models import Round
-    from reports.scoring import rounds_rescore
+    from reports.services.scoring import rounds_rescore
 
     n = rounds_rescore(rounds=Round.objects.filter(**round_filter), actor=request.user, what=what)
     if n:

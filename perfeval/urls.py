@@ -10,8 +10,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("xlsx/", include("reports.xlsx.urls")),
     path("", include("reports.urls")),
-    path("review/", include("reports.review_urls")),
-    path("public/", include("reports.public_urls")),
-    path("rounds/", include("reports.dashboard.urls")),
+    path("review/", include("reports.web.review.urls")),
+    path("public/", include("reports.web.public.urls")),
+    path("rounds/", include("reports.web.dashboard.urls")),
     path("", include("reports.pdf.urls")),
 ]

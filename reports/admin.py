@@ -20,8 +20,8 @@ from reports.models import (
     frozen_reports,
 )
 from reports.resources import RoundCoverageResource
-from reports.scoring import report_rescore
-from reports.workflow import ACTION_LABELS, TRANSITIONS, report_transition
+from reports.services.scoring import report_rescore
+from reports.services.workflow import ACTION_LABELS, TRANSITIONS, report_transition
 
 
 @admin.register(Round)

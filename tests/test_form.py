@@ -7,10 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from departments.models import BudgetLine
-from reports import history, services
-from reports.forms import ReportForm
+from reports import services
 from reports.interchange.store import report_queryset, report_to_document
 from reports.models import Report, ReportEvent, ReportFinding, ReportIndicator, ReportTask
+from reports.services import history
+from reports.web.report.forms import ReportForm
 from tests.test_form_helpers import edit_rows, form_data, login, post_form, row_index, set_row
 
 pytestmark = pytest.mark.django_db
@@ -455,8 +456,8 @@ def test_submit_is_refused_while_errors_remain_then_locks_the_report(client, per
 
 
 def test_applying_the_unchanged_form_changes_nothing(seed_report):
-    from reports.forms import form_initial
     from reports.interchange.store import budget_lines
+    from reports.web.report.forms import form_initial
 
     report = report_queryset().get(pk=seed_report.pk)
     before = report_to_document(report)

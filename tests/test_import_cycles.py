@@ -55,8 +55,7 @@ def import_graph() -> dict[str, set[str]]:
                     deps.update(subs)  # `from package import module` needs the module, not the package's names
                 else:
                     deps.update(filter(None, [target, *subs]))
-        # A module's own packages' __init__ run before it whatever it imports: not an edge.
-        graph[name] = {d for d in deps if d != name and not name.startswith(d + ".")}
+        graph[name] = deps - {name}
     return graph
 
 

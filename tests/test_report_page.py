@@ -137,8 +137,8 @@ def test_the_engine_reads_the_stored_rows_as_their_exported_document(seed_report
     from indicators import engine
     from reports.interchange.document import to_engine_input
     from reports.interchange.store import report_to_document
-    from reports.scoring import report_engine_input
     from reports.selectors import report_queryset
+    from reports.services.scoring import report_engine_input
     from tests.shapes import flat_template, start_report, two_level_template
 
     reports = [report_queryset().get(pk=seed_report.pk)]

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from reports.interchange.store import report_import, report_queryset, report_to_document
 from reports.models import Report, ReportEvent, ReportIndicator
-from reports.review import ReviewRow, changes_since_previous_submission, report_review_save
-from reports.workflow import report_transition
+from reports.services.review import ReviewRow, changes_since_previous_submission, report_review_save
+from reports.services.workflow import report_transition
 
 pytestmark = pytest.mark.django_db
 

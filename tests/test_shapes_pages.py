@@ -12,7 +12,7 @@ from django.urls import reverse
 from departments.models import Department, Role
 from indicators.models import TemplateIndicator
 from reports.models import Report, ReportIndicator
-from reports.workflow import report_transition
+from reports.services.workflow import report_transition
 from tests.conftest import make_user
 from tests.review.test_queries import PUBLIC_REPORT_QUERIES, REVIEW_QUERIES
 from tests.shapes import FLAT_ROWS, flat_template, start_report, two_level_template

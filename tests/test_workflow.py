@@ -11,7 +11,7 @@ from django.db import connection, connections
 from departments.models import Role
 from indicators.models import RuleSet, Template
 from reports.models import Report, ReportEvent
-from reports.workflow import ACTIONS, TRANSITIONS, allowed_actions, report_transition
+from reports.services.workflow import ACTIONS, TRANSITIONS, allowed_actions, report_transition
 
 pytestmark = pytest.mark.django_db
 

@@ -270,10 +270,10 @@ def fill_levels(rows: list[dict]) -> list[dict]:
 
 
 def bound_errors(doc: dict) -> list[str]:
-    """Every number that would not fit its database column, by row (see reports.bounds)."""
+    """Every number that would not fit its database column, by row (see reports.services.bounds)."""
     from departments.models import BudgetLine
-    from reports.bounds import bound_error
     from reports.models import Report, ReportIndicator, ReportTask
+    from reports.services.bounds import bound_error
 
     errors: list[str] = []
 

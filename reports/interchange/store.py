@@ -24,8 +24,8 @@ from reports.interchange.document import (
     validate,
 )
 from reports.models import NARRATIVE_SECTIONS, Report, ReportEvent, ReportIndicator, ReportTask, Round
-from reports.scoring import report_rescore
 from reports.selectors import budget_lines, frozen_document, live_budget_lines, report_queryset
+from reports.services.scoring import report_rescore
 
 __all__ = [
     "budget_lines",

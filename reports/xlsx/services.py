@@ -57,14 +57,14 @@ class Preview:
 def document_changes(before: dict | None, after: dict) -> list:
     """What an import would change, in the words of the history page when that module is present."""
     try:
-        from reports.history import diff_documents
+        from reports.services.history import diff_documents
     except ImportError:  # pragma: no cover - the history work landed with this module's first use
         return _simple_changes(before or {}, after)
     return diff_documents(before or {}, after)
 
 
 def _simple_changes(before: dict, after: dict, path: str = "") -> list[Change]:
-    """A field-by-field comparison of two documents (used only without reports.history)."""
+    """A field-by-field comparison of two documents (used only without reports.services.history)."""
     changes: list[Change] = []
     if isinstance(before, dict) or isinstance(after, dict):
         before = before if isinstance(before, dict) else {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reports.dashboard.charts import BarSpec, bar_chart, nice_step, stacked_bar
+from reports.web.dashboard.charts import BarSpec, bar_chart, nice_step, stacked_bar
 
 
 @pytest.mark.parametrize(

@@ -13,10 +13,10 @@ import pytest
 from django.urls import reverse
 
 from indicators.models import Template
-from reports.dashboard import selectors
 from reports.demo.build import ROUND_NAME
 from reports.demo.history import HISTORY_ROUND_NAME, load_history
 from reports.models import Report, ReportEvent, Round
+from reports.web.dashboard import selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -297,7 +297,7 @@ def test_pdf(client, people, round_2021, caplog):
 
 
 def test_pdf_renderer_hands_back_weasyprint_warnings():
-    from reports.dashboard import pdf
+    from reports.web.dashboard import pdf
 
     # A glyph no installed font has would make WeasyPrint warn; the renderer hands warnings back.
     with pdf._weasyprint_warnings() as warnings:

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from departments.models import Department, Role
-from reports.dashboard import selectors
 from reports.models import Report, ReportFinding, Round
+from reports.web.dashboard import selectors
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ import pytest
 from django.urls import reverse
 
 from indicators.models import TemplateIndicator
-from reports.dashboard import presenters, selectors
 from reports.models import Report
-from reports.scoring import report_rescore
+from reports.services.scoring import report_rescore
+from reports.web.dashboard import presenters, selectors
 from reports.xlsx.summary import summary_rows
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from reports.pdf import archive as archive_module
 from reports.pdf import services
 from reports.pdf.archive import archive_latest, archive_verify, media_path
 from reports.pdf.render import Rendered
-from reports.workflow import report_transition
+from reports.services.workflow import report_transition
 from tests.conftest import make_user
 from tests.pdf.conftest import pdftotext
 

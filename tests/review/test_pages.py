@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from departments.models import Department, Role
 from reports.models import Report, ReportEvent, ReportIndicator, Round
-from reports.workflow import report_transition
+from reports.services.workflow import report_transition
 from tests.conftest import make_user
 
 QUEUE = reverse("review:queue")

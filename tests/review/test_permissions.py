@@ -22,9 +22,9 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from reports.forms import ReportForm, form_initial
 from reports.interchange.store import budget_lines
 from reports.models import Report, ReportRender
+from reports.web.report.forms import ReportForm, form_initial
 from tests.review.conftest import PERSONAS
 
 LOGIN = "login"

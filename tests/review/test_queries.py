@@ -11,14 +11,14 @@ from django.urls import reverse
 from departments.models import Department
 from reports.demo.build import resize_report
 from reports.models import Report, ReportEvent
-from reports.workflow import report_transition
+from reports.services.workflow import report_transition
 
 # Pinned. The queue: session, user, roles, rounds, the reports (one query with the overdue
 # mark), the counts by state/grade/overdue (one aggregate).
 QUEUE_QUERIES = 6
 # The review page: session, user, roles; the report with round, rule set, template and
 # department, its tasks, rows and level-1 nodes (4); budget lines; when it was submitted;
-# the last two submissions' snapshots (reports.review); the timeline (events with their
+# the last two submissions' snapshots (reports.services.review); the timeline (events with their
 # actors, without snapshots).
 REVIEW_QUERIES = 11
 # The public list: rounds, departments, reports (with whether an archive exists).

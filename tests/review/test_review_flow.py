@@ -14,7 +14,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from reports.models import Report, ReportEvent, ReportIndicator, ReportRender
-from reports.workflow import report_transition
+from reports.services.workflow import report_transition
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

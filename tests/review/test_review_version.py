@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from departments.models import Role
 from reports.models import Report, ReportEvent, ReportIndicator
-from reports.workflow import report_transition
+from reports.services.workflow import report_transition
 from tests.conftest import make_user
 
 STALE = "报告在您查看后已被修改"

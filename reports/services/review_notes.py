@@ -1,6 +1,6 @@
 """The bureau's review of a row, as the department's report page shows it beside the row.
 
-A tiny helper without imports of the page's modules, so reports.views.rows can call it.
+A tiny helper without imports of the page's modules, so reports.web.report.rows can call it.
 """
 
 from __future__ import annotations

@@ -22,14 +22,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reports import history, selectors, services, workflow
-from reports.forms import HEADER, KINDS, SIGNS, TIERS, ReportForm, form_initial, input_name
+from reports import selectors, services
 from reports.interchange.store import report_to_document
 from reports.models import Report, ReportEvent
-from reports.scoring import report_score as engine_score
-from reports.views import presenters
-from reports.views.presenters import RowMap
-from reports.views.rows import indicator_row_html, indicator_rows_html
+from reports.services import history, workflow
+from reports.services.scoring import report_score as engine_score
+from reports.web.report import presenters
+from reports.web.report.forms import HEADER, KINDS, SIGNS, TIERS, ReportForm, form_initial, input_name
+from reports.web.report.presenters import RowMap
+from reports.web.report.rows import indicator_row_html, indicator_rows_html
 
 EVENTS_ON_PAGE = 12
 STATE_LABELS = dict(Report.State.choices)

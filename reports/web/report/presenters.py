@@ -15,9 +15,9 @@ from departments.models import BudgetLine
 from indicators import engine
 from indicators.engine.fmt import pct, two
 from indicators.engine.types import EXECUTION_LEVEL1
-from reports.forms import INDICATOR, TASK, ReportForm
 from reports.interchange.document import num
 from reports.models import NARRATIVE_SECTIONS, Report, ReportIndicator
+from reports.web.report.forms import INDICATOR, TASK, ReportForm
 
 # Which input of an indicator row a finding is about (the rest are about the row).
 ROW_FIELD_BY_CODE = {

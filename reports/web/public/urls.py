@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports import public_views
+from reports.web.public import views as public_views
 
 app_name = "public"
 

@@ -1,9 +1,9 @@
 """The bureau's review pages: the queue of a round and the review of one report.
 
 Reviewers and admins only (an accountant gets a 403, an anonymous visitor the login
-page); every report comes through reports.review_selectors, scoped to the reviewer's
+page); every report comes through reports.selectors.review, scoped to the reviewer's
 departments (another department's report is a 404). Every state change goes through
-reports.workflow.report_transition, every review input through reports.review.
+reports.services.workflow.report_transition, every review input through reports.services.review.
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from reports import history, review_presenters, review_selectors
 from reports.models import Report
-from reports.review import STALE_CODE, changes_since_previous_submission, report_review_save
-from reports.review_forms import ReviewForm, TransitionForm, service_errors
-from reports.scoring import report_score
-from reports.workflow import ACTION_LABELS, allowed_actions, report_transition
+from reports.selectors import review as review_selectors
+from reports.services import history
+from reports.services.review import STALE_CODE, changes_since_previous_submission, report_review_save
+from reports.services.scoring import report_score
+from reports.services.workflow import ACTION_LABELS, allowed_actions, report_transition
+from reports.web.review import presenters as review_presenters
+from reports.web.review.forms import ReviewForm, TransitionForm, service_errors
 
 S = Report.State
 BUREAU_ACTIONS = ("return", "approve", "reopen", "publish")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports import review_views
+from reports.web.review import views as review_views
 
 app_name = "review"
 

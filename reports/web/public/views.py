@@ -1,6 +1,6 @@
 """Public pages: published reports by round and department, and one published report, without login.
 
-Only published reports exist here (reports.public_selectors): anything else is a 404
+Only published reports exist here (reports.selectors.public): anything else is a 404
 for everyone, logged in or not. The PDF is the archived copy the approval stored
 (reports.pdf, URL "pdf:archive_latest"), linked when there is one.
 """
@@ -13,8 +13,9 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
-from reports import public_selectors, review_presenters
-from reports.scoring import report_score
+from reports.selectors import public as public_selectors
+from reports.services.scoring import report_score
+from reports.web.review import presenters as review_presenters
 
 # The archived PDF of a published report, served by reports.pdf.
 PDF_URL_NAME = "pdf:archive_latest"

@@ -14,8 +14,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from indicators.engine import round_half_up
-from reports.dashboard import charts
-from reports.dashboard.selectors import (
+from reports.models import Report, Round
+from reports.web.dashboard import charts
+from reports.web.dashboard.selectors import (
     BINS,
     GRADES,
     STATE_ORDER,
@@ -25,7 +26,6 @@ from reports.dashboard.selectors import (
     Summary,
     YearAverage,
 )
-from reports.models import Report, Round
 
 STATE_LABELS = dict(Report.State.choices)
 GRADE_COLORS = {"优": "#1b7a3d", "良": "#2f6fbd", "中": "#c98a12", "差": "#b42318"}

@@ -21,11 +21,11 @@ from departments.models import BudgetLine, budget_frozen, budget_frozen_message
 from indicators import engine
 from indicators.engine import parse_measure
 from indicators.engine.types import KINDS, SIGNS, TIERS
-from reports import history
-from reports.forms import actual_display
 from reports.interchange.store import budget_lines, report_queryset, report_to_document
 from reports.models import NARRATIVE_FIELDS, Report, ReportEvent, ReportIndicator, ReportTask, indicator_definition
-from reports.scoring import report_rescore, report_score
+from reports.services import history
+from reports.services.scoring import report_rescore, report_score
+from reports.web.report.forms import actual_display
 
 HEADER_FIELDS = ("contact", "preamble", "goal", "goal_completion", "weight_note")
 BUDGET_FIELDS = ("initial", "annual", "executed")

@@ -1,6 +1,6 @@
 """The reviewer's inputs: a score and a comment per indicator row, the overall opinion, a decision.
 
-Scores are read like the department's (reports.forms.NumberField: "1.5", full-width
+Scores are read like the department's (reports.web.report.forms.NumberField: "1.5", full-width
 digits); whether a score is allowed for its row is the review service's question.
 """
 
@@ -10,10 +10,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from reports.forms import NumberField
 from reports.models import SCORE, Report
-from reports.review import ReviewRow
-from reports.workflow import ACTION_LABELS
+from reports.services.review import ReviewRow
+from reports.services.workflow import ACTION_LABELS
+from reports.web.report.forms import NumberField
 
 DECISIONS = (("", _("保存审核意见")), ("return", ACTION_LABELS["return"]), ("approve", ACTION_LABELS["approve"]))
 TEXT_MAX = 5000

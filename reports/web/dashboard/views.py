@@ -1,7 +1,7 @@
 """The round dashboard for the bureau (reviewers and admins), the reports behind its figures, its PDF.
 
 Accountants get a 403, anonymous visitors the login page. Every figure comes from
-`reports.dashboard.selectors`, scoped to the user; the number of queries of each page
+`reports.web.dashboard.selectors`, scoped to the user; the number of queries of each page
 does not grow with the number of departments.
 """
 
@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from departments.selectors import access_for
-from reports.dashboard import pdf, presenters, selectors
 from reports.models import Report, Round
+from reports.web.dashboard import pdf, presenters, selectors
 
 # The round summary workbook is reports/xlsx/'s ("xlsx:round_summary"); without that URL the
 # button shows disabled rather than the page failing.

@@ -13,8 +13,8 @@ from functools import lru_cache
 
 from django.utils.safestring import SafeString, mark_safe
 
-from reports.review_notes import review_note_html
-from reports.views.presenters import IndicatorRowView
+from reports.services.review_notes import review_note_html
+from reports.web.report.presenters import IndicatorRowView
 
 
 def escape(value) -> str:

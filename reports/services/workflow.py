@@ -158,6 +158,6 @@ def _archive(report_id: int, actor_id: int) -> None:
 
 
 def _notify(report_id: int, action: str) -> None:
-    from reports.notifications import report_notify
+    from reports.services.notifications import report_notify
 
     report_notify(report_id=report_id, action=action)

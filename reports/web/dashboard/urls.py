@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.dashboard import views
+from reports.web.dashboard import views
 
 app_name = "dashboard"
 

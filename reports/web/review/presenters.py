@@ -2,7 +2,7 @@
 scores, explanations and findings per row, the reviewer's inputs, and what changed since
 the previous submission. Display only: nothing here queries the database or computes a score.
 
-The table's cells come from the report page's presenters (reports.views.presenters), so
+The table's cells come from the report page's presenters (reports.web.report.presenters), so
 the three pages lay a report out alike.
 """
 
@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from indicators import engine
-from reports import history
-from reports.forms import ReportForm, form_initial
 from reports.interchange.document import num
 from reports.models import Report, ReportEvent
-from reports.views import presenters
-from reports.views.presenters import RowMap
-from reports.workflow import ACTION_LABELS
+from reports.services import history
+from reports.services.workflow import ACTION_LABELS
+from reports.web.report import presenters
+from reports.web.report.forms import ReportForm, form_initial
+from reports.web.report.presenters import RowMap
 
 STATE_LABELS = dict(Report.State.choices)
 GRADE_KEYS = {"优": "excellent", "良": "good", "中": "pass", "差": "poor"}

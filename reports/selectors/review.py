@@ -22,7 +22,7 @@ from departments.selectors import access_for
 from reports.interchange.store import budget_lines, report_queryset
 from reports.models import Report, ReportEvent, Round
 from reports.selectors import report_list
-from reports.workflow import SNAPSHOT_FIELD
+from reports.services.workflow import SNAPSHOT_FIELD
 
 S = Report.State
 # The queue's own order of states: what waits for the bureau first.

@@ -1,0 +1,1 @@
+"""Published reports, for anyone."""
