@@ -136,11 +136,21 @@ def lost_saves(acks: dict) -> list[str]:
     return lost
 
 
+def percentile(times: dict[int, int], n: int, share: float) -> int:
+    """Locust's own percentile of its rounded response times (importing locust here would
+    monkey-patch this process with gevent under Django's feet)."""
+    within = int(n * share)
+    counted = 0
+    for ms in sorted(times, reverse=True):
+        counted += times[ms]
+        if n - counted <= within:
+            return ms
+    return 0
+
+
 def print_stats(prefix: Path) -> tuple[int, int]:
     """Per endpoint from locust's final stats (--json-file: the CSV is rewritten each second, so its
     last version can miss the final requests); the failure messages from its failures CSV."""
-    from locust.stats import calculate_response_time_percentile as percentile
-
     entries = json.loads(Path(f"{prefix}.json").read_text(encoding="utf-8"))
     total_times: dict[int, int] = {}
     print(f"  {'endpoint':<34}{'requests':>9}{'failures':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
