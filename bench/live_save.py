@@ -44,16 +44,18 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def measure(requests: int, db_name: str, server: str) -> dict:
-    """Runs in the process whose sys.path holds the code to measure first."""
-    from _db import setup_django
-    from _html_form import PageForm
+class Measured:
+    """The seed report grown to ROWS rows in its own database, and the page's form read from its HTML.
+    Runs in the process whose sys.path holds the code to measure first."""
 
-    db = BenchDatabase(db_name, server)
-    os.environ["CONN_MAX_AGE"] = "60"
-    db.create()
-    try:
-        setup_django(db.url, production=True)
+    def __init__(self, db_name: str, server: str) -> None:
+        from _db import setup_django
+        from _html_form import PageForm
+
+        self.db = BenchDatabase(db_name, server)
+        os.environ["CONN_MAX_AGE"] = "60"
+        self.db.create()
+        setup_django(self.db.url, production=True)
         from django.contrib.auth import get_user_model
         from django.core.management import call_command
         from django.test import Client
@@ -63,77 +65,128 @@ def measure(requests: int, db_name: str, server: str) -> dict:
         from reports.demo.build import load_demo, resize_report
         from reports.models import Report, ReportIndicator
 
+        self.code = str(Path(reports.__file__).resolve().parent.parent)
         call_command("migrate", verbosity=0)
         load_demo()
-        report = Report.objects.get(department__code="101001")
-        resize_report(report, ROWS)
-        assert ReportIndicator.objects.filter(report=report).count() == ROWS
+        self.report = Report.objects.get(department__code="101001")
+        resize_report(self.report, ROWS)
+        assert ReportIndicator.objects.filter(report=self.report).count() == ROWS
 
-        client = Client()
-        client.force_login(get_user_model().objects.get(username="accountant"))
-        page = client.get(reverse("report", args=[report.pk]))
+        self.client = Client()
+        self.client.force_login(get_user_model().objects.get(username="accountant"))
+        page = self.client.get(reverse("report", args=[self.report.pk]))
         assert page.status_code == 200, page.status_code
         form = PageForm(page.content.decode())
-        data = form.data()
-        score_url, save_url = form.attrs["data-score-url"], form.attrs["data-save-url"]
-        assert score_url == reverse("report_score", args=[report.pk]), score_url
-        assert save_url == reverse("report_save", args=[report.pk]), save_url
-        actual = f"{form.row_prefix(ROW_NAME)}-actual_text"
-        assert actual in data, actual
-        counter = iter(range(1_000_000))
-
-        def post(url: str):
-            return client.post(url, urlencode(data), content_type="application/x-www-form-urlencoded", **HEADERS)
-
-        def keystroke():
-            data[actual] = f"{30 + next(counter) % 12}个"
-            response = post(score_url)
-            assert response.status_code == 200, response.status_code
-            errors = response.json()["errors"]
-            assert not errors, errors  # the form read from the page is what the server expects
-
-        def save():
-            value = f"{30 + next(counter) % 12}个"
-            data[actual] = value
-            response = post(save_url)
-            body = response.json()
-            assert response.status_code == 200 and body.get("status") == "saved", body
-            assert body["version"] == int(data["version"]) + 1, (body["version"], data["version"])
-            data["version"] = str(body["version"])
-            return value
-
-        def timed(fn) -> list[float]:
-            ms = []
-            for _ in range(requests):
-                start = time.perf_counter()
-                fn()
-                ms.append((time.perf_counter() - start) * 1000)
-            return ms
-
+        self.data = form.data()
+        self.score_url, self.save_url = form.attrs["data-score-url"], form.attrs["data-save-url"]
+        assert self.score_url == reverse("report_score", args=[self.report.pk]), self.score_url
+        assert self.save_url == reverse("report_save", args=[self.report.pk]), self.save_url
+        prefix = form.row_prefix(ROW_NAME)
+        self.actual, self.row_id = f"{prefix}-actual_text", int(self.data[f"{prefix}-id"])
+        self.counter = iter(range(10_000_000))
+        self.last_saved = None
         for _ in range(3):  # warm caches, template loaders and the connection
-            keystroke()
-            save()
-        results = {"live score": timed(keystroke), "save": timed(save)}
-        last = save()
-        stored = ReportIndicator.objects.get(report=report, order=int(actual.split("-")[1])).actual_text
-        assert stored == last, (stored, last)  # the saves were real
-        return {"code": str(Path(reports.__file__).resolve().parent.parent), "ms": results}
+            self.score()
+            self.save()
+
+    def _post(self, url: str):
+        body = urlencode(self.data)
+        return self.client.post(url, body, content_type="application/x-www-form-urlencoded", **HEADERS)
+
+    def _type(self) -> str:
+        self.data[self.actual] = value = f"{30 + next(self.counter) % 12}个"
+        return value
+
+    def score(self) -> None:
+        self._type()
+        response = self._post(self.score_url)
+        assert response.status_code == 200, response.status_code
+        errors = response.json()["errors"]
+        assert not errors, errors  # the form read from the page is what the server expects
+
+    def save(self) -> None:
+        value = self._type()
+        response = self._post(self.save_url)
+        body = response.json()
+        assert response.status_code == 200 and body.get("status") == "saved", body
+        assert body["version"] == int(self.data["version"]) + 1, (body["version"], self.data["version"])
+        self.data["version"] = str(body["version"])
+        self.last_saved = value
+
+    def timed(self, kind: str, n: int) -> list[float]:
+        fn = {"live score": self.score, "save": self.save}[kind]
+        ms = []
+        for _ in range(n):
+            start = time.perf_counter()
+            fn()
+            ms.append((time.perf_counter() - start) * 1000)
+        return ms
+
+    def close(self) -> None:
+        from reports.models import ReportIndicator
+
+        try:
+            stored = ReportIndicator.objects.get(pk=self.row_id, report=self.report).actual_text
+            assert stored == self.last_saved, (stored, self.last_saved)  # the saves were real
+        finally:
+            self.db.drop()
+
+
+def child_loop(db_name: str, server: str) -> None:
+    """Set up, then answer the parent's "KIND<TAB>N" lines with the N timings; "quit" ends."""
+    measured = Measured(db_name, server)
+    reply = lambda obj: print(MARK + json.dumps(obj), flush=True)  # noqa: E731
+    reply({"code": measured.code})
+    try:
+        for line in sys.stdin:
+            command = line.rstrip("\n")
+            if command == "quit":
+                break
+            kind, n = command.split("\t")
+            reply(measured.timed(kind, int(n)))
     finally:
-        db.drop()
+        measured.close()
+    reply({"closed": True})
 
 
-def run_child(code_root: Path, requests: int, db_name: str, server: str) -> dict:
-    """This script measuring the code at code_root in a fresh interpreter."""
-    env = {**os.environ, "PYTHONPATH": str(code_root), "DJANGO_SETTINGS_MODULE": "perfeval.settings"}
-    env.pop("DATABASE_URL", None)
-    args = [sys.executable, str(Path(__file__).resolve()), "--child", str(code_root)]
-    args += ["--requests", str(requests), "--db", db_name, "--server", server]
-    proc = subprocess.run(args, cwd=code_root, env=env, capture_output=True, text=True)
-    lines = [line for line in proc.stdout.splitlines() if line.startswith(MARK)]
-    if proc.returncode or not lines:
-        sys.stderr.write(proc.stdout + proc.stderr)
-        raise SystemExit(f"measuring {code_root} failed (exit {proc.returncode})")
-    return json.loads(lines[-1][len(MARK) :])
+class Child:
+    """This script measuring the code at code_root in its own interpreter, on request."""
+
+    def __init__(self, title: str, code_root: Path, db_name: str, server: str) -> None:
+        self.title = title
+        env = {**os.environ, "PYTHONPATH": str(code_root), "DJANGO_SETTINGS_MODULE": "perfeval.settings"}
+        env.pop("DATABASE_URL", None)
+        args = [sys.executable, str(Path(__file__).resolve()), "--child", str(code_root)]
+        args += ["--db", db_name, "--server", server]
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (lives as long as the process)
+        self.proc = subprocess.Popen(
+            args, cwd=code_root, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True
+        )
+        self.ms = {kind: [] for kind in GOALS_MS}
+
+    def read(self):
+        for line in self.proc.stdout:
+            if line.startswith(MARK):
+                return json.loads(line[len(MARK) :])
+        self.log.seek(0)
+        sys.stderr.write(self.log.read()[-5000:])
+        raise SystemExit(f"{self.title}: the measuring process ended (exit {self.proc.wait()})")
+
+    def ask(self, kind: str, n: int) -> None:
+        self.proc.stdin.write(f"{kind}\t{n}\n")
+        self.proc.stdin.flush()
+        self.ms[kind] += self.read()
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.write("quit\n")
+                self.proc.stdin.flush()
+                self.read()
+                self.proc.wait(timeout=60)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
 
 
 def head_rev() -> str:
@@ -146,6 +199,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="requests of each kind (default 200)")
     parser.add_argument("--base", metavar="REV", help="also measure REV (e.g. 5a6c385) from a git worktree")
+    parser.add_argument("--batch", type=int, default=10, help="requests in a row before the other revision's turn")
     parser.add_argument("--server", default=SERVER)
     parser.add_argument("--db", default="perfeval_bench_live", help=argparse.SUPPRESS)
     parser.add_argument("--child", metavar="CODE_ROOT", help=argparse.SUPPRESS)
@@ -154,31 +208,46 @@ def main() -> int:
     if args.child:
         # The measured code first on sys.path (before this bench's own checkout, which _db added).
         sys.path.insert(0, args.child)
-        print(MARK + json.dumps(measure(args.requests, args.db, args.server)), flush=True)
+        child_loop(args.db, args.server)
         return 0
 
-    columns = [(f"head {head_rev()}", run_child(ROOT, args.requests, args.db, args.server))]
-    if args.base:
-        with tempfile.TemporaryDirectory(prefix="perfeval-base-") as tmp:
-            tree = Path(tmp) / "tree"
-            git = ["git", "-C", str(ROOT), "worktree"]
+    git = ["git", "-C", str(ROOT), "worktree"]
+    tmp = tempfile.TemporaryDirectory(prefix="perfeval-base-") if args.base else None
+    children: list[Child] = []
+    try:
+        children.append(Child(f"head {head_rev()}", ROOT, args.db, args.server))
+        if args.base:
+            tree = Path(tmp.name) / "tree"
             subprocess.run([*git, "add", "--detach", "-q", str(tree), args.base], check=True)
-            try:
-                columns.append((f"base {args.base}", run_child(tree, args.requests, args.db + "_base", args.server)))
-            finally:
-                subprocess.run([*git, "remove", "--force", str(tree)], check=False)
+            children.append(Child(f"base {args.base}", tree, args.db + "_base", args.server))
+        codes = [child.read()["code"] for child in children]  # both set up (in parallel), not timed
+        # Batches take turns, first one side and then the other, so that the machine's drift is shared.
+        for kind in GOALS_MS:
+            left, turn = args.requests, 0
+            while left:
+                n = min(args.batch, left)
+                for child in children[turn % 2 :] + children[: turn % 2]:
+                    child.ask(kind, n)
+                left -= n
+                turn += 1
+        for child in children:
+            child.close()
+    finally:
+        for child in children:
+            child.close()
+        if tmp is not None:
+            subprocess.run([*git, "remove", "--force", str(Path(tmp.name) / "tree")], check=False, capture_output=True)
+            tmp.cleanup()
 
     print(f"live score and save, seed report grown to {ROWS} rows, PostgreSQL, {args.requests} requests each (ms)")
-    for title, result in columns:
-        print(f"  {title}: code from {result['code']}")
-    header = f"  {'':<11}" + "".join(f"{title:>28}" for title, _ in columns) + "    goal"
-    print(header)
+    for child, code in zip(children, codes, strict=True):
+        print(f"  {child.title}: code from {code}")
+    if len(children) > 1:
+        print(f"  (the two take turns in batches of {args.batch} requests)")
+    print(f"  {'':<11}" + "".join(f"{child.title:>28}" for child in children) + "    goal")
     for name, goal in GOALS_MS.items():
-        cells = []
-        for _, result in columns:
-            ms = result["ms"][name]
-            cells.append(f"p50 {statistics.median(ms):6.1f}  p95 {percentile(ms, 95):6.1f}")
-        met = percentile(columns[0][1]["ms"][name], 95) < goal
+        cells = [f"p50 {statistics.median(c.ms[name]):6.1f}  p95 {percentile(c.ms[name], 95):6.1f}" for c in children]
+        met = percentile(children[0].ms[name], 95) < goal
         verdict = f"p95 < {goal} ({'met' if met else 'NOT met'})"
         print(f"  {name:<11}" + "".join(f"{c:>28}" for c in cells) + f"    {verdict}")
     load = os.getloadavg()[0]
