@@ -8,11 +8,13 @@ so the same bench measures any revision. Every keystroke and every save changes 
 服务社区数量; a save sends the hidden version field and takes the version the server returns, as the
 page does.
 
-    .venv/bin/python bench/live_save.py [--requests 200] [--base 5a6c385] [--server postgres://...]
+    .venv/bin/python bench/live_save.py [--requests 200] [--base 5a6c385] [--batch 10] [--server postgres://...]
 
---base REV also measures REV in the same run, from a temporary `git worktree` (removed after): this
-script runs again with the worktree's code first on sys.path and its directory as cwd, and both are
-printed side by side. Goals on this machine: live score p95 < 40 ms, save p95 < 80 ms.
+Each revision is measured by this script in a process of its own (its code first on sys.path, its
+directory as cwd, its own database). --base REV also measures REV, from a temporary `git worktree`
+(removed after): the two processes take turns in batches of --batch requests, so that the shared
+machine's drift falls on both, and are printed side by side. Goals on this machine: live score
+p95 < 40 ms, save p95 < 80 ms.
 """
 
 from __future__ import annotations
