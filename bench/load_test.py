@@ -247,7 +247,7 @@ def main() -> int:
         command += ["--host", host, "--csv", str(prefix), "--json-file", str(prefix)]
         command += ["--only-summary", "--stop-timeout", "10"]
         command += ["--loglevel", "WARNING"]
-        print("  " + " ".join(command[1:]))
+        print("  locust " + " ".join(command[1:]))
         locust = subprocess.Popen(command, cwd=ROOT, env=locust_env, start_new_session=True)
         try:
             locust.wait(timeout=seconds + 120)
