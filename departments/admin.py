@@ -84,9 +84,11 @@ class BudgetLineAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        from reports.scoring import budget_rescore
+        from reports.admin import rescore_job_message
+        from reports.scoring import budget_rescore_job
 
-        budget_rescore(department_id=obj.department_id, year=obj.year, actor=request.user, what=str(obj))
+        job = budget_rescore_job(department_id=obj.department_id, year=obj.year, actor=request.user, what=str(obj))
+        rescore_job_message(request, self, job)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and budget_frozen(department_id=obj.department_id, year=obj.year):

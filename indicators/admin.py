@@ -14,12 +14,13 @@ from reports.xlsx.importing import SpreadsheetAdminMixin
 
 def rescore_rounds(request, model_admin, what: str = "", **round_filter) -> None:
     """Stored scores follow the configuration: rescore the open reports of the rounds using it."""
+    from reports.admin import rescore_job_message
     from reports.models import Round
-    from reports.scoring import rounds_rescore
+    from reports.scoring import rounds_rescore_job
 
-    n = rounds_rescore(rounds=Round.objects.filter(**round_filter), actor=request.user, what=what)
-    if n:
-        model_admin.message_user(request, _("已按修改后的设置重新计分 %(n)d 份未审核通过的报告。") % {"n": n})
+    # In the background, after this save commits: the request only records which reports.
+    job = rounds_rescore_job(rounds=Round.objects.filter(**round_filter), actor=request.user, what=what)
+    rescore_job_message(request, model_admin, job)
 
 
 class InUseRefused:

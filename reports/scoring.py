@@ -6,13 +6,17 @@ only feeds it and stores what it says.
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.utils import timezone
 
 from indicators import engine
 from reports.interchange.document import num, to_engine_input
 from reports.interchange.store import report_queryset, report_to_document
-from reports.models import Report, ReportEvent, ReportFinding
+from reports.models import Report, ReportEvent, ReportFinding, RescoreJob
+
+logger = logging.getLogger(__name__)
 
 
 def report_engine_input(report: Report) -> engine.ReportInput:
@@ -84,19 +88,120 @@ def reports_rescore(*, reports, actor, what: str, action: str = "rescore") -> in
     """Rescore these reports, each with an event saying why and its old → new rule total."""
     count = 0
     for report in reports:
-        old = report.rule_total
-        result = report_rescore(report=report)
-        # The bureau's record: Chinese whatever the actor's interface language.
-        ReportEvent.objects.create(
-            report=report,
-            actor=actor if getattr(actor, "pk", None) else None,
-            kind=ReportEvent.Kind.CHANGE,
-            action=action,
-            field="rule_total",
-            label="规则得分",
-            old_value=num(old) or "",
-            new_value=num(result.total) or "",
-            message=f"{what}，重新计分：{num(old) or '未计分'} → {num(result.total) or '未计分'}",
-        )
+        _rescore_with_event(report, actor=actor, what=what, action=action)
         count += 1
     return count
+
+
+def _rescore_with_event(report: Report, *, actor, what: str, action: str) -> engine.ReportResult:
+    old = report.rule_total
+    result = report_rescore(report=report)
+    # The bureau's record: Chinese whatever the actor's interface language.
+    ReportEvent.objects.create(
+        report=report,
+        actor=actor if getattr(actor, "pk", None) else None,
+        kind=ReportEvent.Kind.CHANGE,
+        action=action,
+        field="rule_total",
+        label="规则得分",
+        old_value=num(old) or "",
+        new_value=num(result.total) or "",
+        message=f"{what}，重新计分：{num(old) or '未计分'} → {num(result.total) or '未计分'}",
+    )
+    return result
+
+
+# ------------------------------------------------------------------------------ in the background
+
+# Progress is written every so many reports: often enough to watch, rarely enough to cost nothing.
+PROGRESS_EVERY = 25
+J = RescoreJob.State
+
+
+def rescore_job_create(*, reports, actor=None, what: str, action: str = "rescore", states=OPEN_STATES):
+    """Record a job for these reports and enqueue it once the surrounding transaction commits.
+
+    Only the reports' ids are read here: the save that asked for it does no scoring. None when
+    there is nothing to rescore.
+    """
+    ids = list(reports.values_list("pk", flat=True)) if hasattr(reports, "values_list") else [r.pk for r in reports]
+    if not ids:
+        return None
+    job = RescoreJob.objects.create(
+        what=what[:300],
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        report_ids=ids,
+        states=[str(s) for s in states],
+        total=len(ids),
+    )
+    transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def rounds_rescore_job(*, rounds, actor=None, what: str = ""):
+    """rounds_rescore, in the background."""
+    reports = Report.objects.filter(round__in=rounds, state__in=OPEN_STATES).order_by("pk")
+    return rescore_job_create(reports=reports, actor=actor, what=what or "评分设置已修改")
+
+
+def budget_rescore_job(*, department_id, year, actor=None, what: str = ""):
+    """budget_rescore, in the background."""
+    reports = Report.objects.filter(department_id=department_id, round__year=year, state__in=OPEN_STATES)
+    return rescore_job_create(reports=reports.order_by("pk"), actor=actor, what=f"预算情况已修改（{what}）")
+
+
+def _enqueue(job_id: int) -> None:
+    from reports.tasks import rescore_job_task
+
+    try:
+        rescore_job_task.enqueue(job_id)
+    except Exception as exc:
+        logger.exception("could not enqueue rescore job %s", job_id)
+        RescoreJob.objects.filter(pk=job_id, state=J.QUEUED).update(
+            state=J.FAILED, error=f"无法加入后台队列：{exc}", finished_at=timezone.now()
+        )
+
+
+def rescore_job_run(job_id: int) -> RescoreJob | None:
+    """Run a queued job report by report; a task delivered twice runs once (the claim below).
+
+    Each report is rescored in its own transaction, under its row lock, and only if it is still in
+    one of the job's states (one approved meanwhile keeps its approved score). One report failing
+    is recorded and the others go on.
+    """
+    with transaction.atomic():
+        job = RescoreJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.state != J.QUEUED:
+            return job
+        job.state, job.started_at = J.RUNNING, timezone.now()
+        job.save(update_fields=["state", "started_at"])
+    errors: list[str] = []
+    done = failed = 0
+    try:
+        for i, report_id in enumerate(job.report_ids, start=1):
+            try:
+                with transaction.atomic():
+                    report = Report.objects.select_for_update().filter(pk=report_id, state__in=job.states).first()
+                    if report is not None:
+                        _rescore_with_event(report, actor=job.actor, what=job.what, action=job.action)
+            except Exception as exc:  # one bad report must not stop the others
+                logger.exception("rescore job %s: report %s failed", job_id, report_id)
+                failed += 1
+                errors.append(f"报告 {report_id}：{type(exc).__name__}: {exc}")
+            done = i
+            if i % PROGRESS_EVERY == 0:
+                RescoreJob.objects.filter(pk=job_id).update(done=done, failed=failed, error="\n".join(errors))
+    except Exception as exc:  # the job itself broke: say so on its row
+        logger.exception("rescore job %s failed", job_id)
+        errors.append(f"{type(exc).__name__}: {exc}")
+        failed = failed or 1
+    RescoreJob.objects.filter(pk=job_id).update(
+        state=J.FAILED if failed else J.DONE,
+        done=done,
+        failed=failed,
+        error="\n".join(errors),
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job

@@ -120,3 +120,8 @@ class SpreadsheetAdminMixin(ImportExportMixin):
             f"导入完成：新增 {totals[RowResult.IMPORT_TYPE_NEW]} 条，更新 {totals[RowResult.IMPORT_TYPE_UPDATE]} 条，"
             f"未变化 {totals[RowResult.IMPORT_TYPE_SKIP]} 条。",
         )
+        job = getattr(result, "rescore_job", None)  # a resource whose rows feed scores (budget lines)
+        if job is not None:
+            from reports.admin import rescore_job_message
+
+            rescore_job_message(request, self, job)
