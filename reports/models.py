@@ -507,6 +507,7 @@ class RescoreJob(models.Model):
     report_ids = models.JSONField(_("报告"), default=list)
     states = models.JSONField(_("重新计分的报告状态"), default=list)
     total = models.PositiveIntegerField(_("报告数"), default=0)
+    claimed = models.PositiveIntegerField(_("已分配"), default=0)  # reports handed out to workers so far
     done = models.PositiveIntegerField(_("已处理"), default=0)
     failed = models.PositiveIntegerField(_("失败"), default=0)
     error = models.TextField(_("错误"), blank=True)

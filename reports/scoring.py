@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from indicators import engine
@@ -113,7 +116,8 @@ def _rescore_with_event(report: Report, *, actor, what: str, action: str) -> eng
 
 # ------------------------------------------------------------------------------ in the background
 
-# Progress is written every so many reports: often enough to watch, rarely enough to cost nothing.
+# Reports are handed out and progress written this many at a time: often enough to watch, rarely
+# enough to cost nothing.
 PROGRESS_EVERY = 25
 J = RescoreJob.State
 
@@ -139,6 +143,11 @@ def rescore_job_create(*, reports, actor=None, what: str, action: str = "rescore
     return job
 
 
+def _workers() -> int:
+    # As many tasks as workers that may share a job (each takes the next chunk); one is enough.
+    return max(1, int(getattr(settings, "RESCORE_WORKERS", 2)))
+
+
 def rounds_rescore_job(*, rounds, actor=None, what: str = ""):
     """rounds_rescore, in the background."""
     reports = Report.objects.filter(round__in=rounds, state__in=OPEN_STATES).order_by("pk")
@@ -155,7 +164,8 @@ def _enqueue(job_id: int) -> None:
     from reports.tasks import rescore_job_task
 
     try:
-        rescore_job_task.enqueue(job_id)
+        for _ in range(_workers()):
+            rescore_job_task.enqueue(job_id)
     except Exception as exc:
         logger.exception("could not enqueue rescore job %s", job_id)
         RescoreJob.objects.filter(pk=job_id, state=J.QUEUED).update(
@@ -164,44 +174,59 @@ def _enqueue(job_id: int) -> None:
 
 
 def rescore_job_run(job_id: int) -> RescoreJob | None:
-    """Run a queued job report by report; a task delivered twice runs once (the claim below).
+    """Run a job, or help run it: several workers may each take the next reports (RESCORE_WORKERS).
 
-    Each report is rescored in its own transaction, under its row lock, and only if it is still in
-    one of the job's states (one approved meanwhile keeps its approved score). One report failing
-    is recorded and the others go on.
+    Reports are handed out a chunk at a time under the job's row lock, so none is rescored twice
+    and a task delivered twice does nothing more. Each report is rescored in its own transaction,
+    under its row lock, and only if it is still in one of the job's states (one approved meanwhile
+    keeps its approved score). One report failing is recorded and the others go on.
     """
     with transaction.atomic():
         job = RescoreJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.state != J.QUEUED:
+        if job is None or job.finished:
             return job
-        job.state, job.started_at = J.RUNNING, timezone.now()
-        job.save(update_fields=["state", "started_at"])
-    errors: list[str] = []
-    done = failed = 0
+        if job.state == J.QUEUED:
+            job.state, job.started_at = J.RUNNING, timezone.now()
+            job.save(update_fields=["state", "started_at"])
     try:
-        for i, report_id in enumerate(job.report_ids, start=1):
-            try:
-                with transaction.atomic():
-                    report = Report.objects.select_for_update().filter(pk=report_id, state__in=job.states).first()
-                    if report is not None:
-                        _rescore_with_event(report, actor=job.actor, what=job.what, action=job.action)
-            except Exception as exc:  # one bad report must not stop the others
-                logger.exception("rescore job %s: report %s failed", job_id, report_id)
-                failed += 1
-                errors.append(f"报告 {report_id}：{type(exc).__name__}: {exc}")
-            done = i
-            if i % PROGRESS_EVERY == 0:
-                RescoreJob.objects.filter(pk=job_id).update(done=done, failed=failed, error="\n".join(errors))
+        while ids := _claim(job_id):
+            failed, errors = 0, []
+            for report_id in ids:
+                try:
+                    with transaction.atomic():
+                        report = Report.objects.select_for_update().filter(pk=report_id, state__in=job.states).first()
+                        if report is not None:
+                            _rescore_with_event(report, actor=job.actor, what=job.what, action=job.action)
+                except Exception as exc:  # one bad report must not stop the others
+                    logger.exception("rescore job %s: report %s failed", job_id, report_id)
+                    failed += 1
+                    errors.append(f"报告 {report_id}：{type(exc).__name__}: {exc}\n")
+            RescoreJob.objects.filter(pk=job_id).update(
+                done=F("done") + len(ids), failed=F("failed") + failed, error=Concat(F("error"), Value("".join(errors)))
+            )
     except Exception as exc:  # the job itself broke: say so on its row
         logger.exception("rescore job %s failed", job_id)
-        errors.append(f"{type(exc).__name__}: {exc}")
-        failed = failed or 1
-    RescoreJob.objects.filter(pk=job_id).update(
-        state=J.FAILED if failed else J.DONE,
-        done=done,
-        failed=failed,
-        error="\n".join(errors),
-        finished_at=timezone.now(),
-    )
-    job.refresh_from_db()
+        RescoreJob.objects.filter(pk=job_id).update(
+            state=J.FAILED,
+            error=Concat(F("error"), Value(f"{type(exc).__name__}: {exc}\n")),
+            finished_at=timezone.now(),
+        )
+    with transaction.atomic():
+        job = RescoreJob.objects.select_for_update().get(pk=job_id)
+        if not job.finished and job.done >= job.total:  # the last chunk's worker closes the job
+            job.state = J.FAILED if job.failed else J.DONE
+            job.finished_at = timezone.now()
+            job.error = job.error.strip()
+            job.save(update_fields=["state", "finished_at", "error"])
     return job
+
+
+def _claim(job_id: int) -> list[int]:
+    """The next PROGRESS_EVERY reports of the job, taken by this worker; [] when all are taken."""
+    with transaction.atomic():
+        job = RescoreJob.objects.select_for_update().only("claimed", "total", "state", "report_ids").get(pk=job_id)
+        if job.claimed >= job.total or job.finished:
+            return []
+        start, job.claimed = job.claimed, min(job.claimed + PROGRESS_EVERY, job.total)
+        job.save(update_fields=["claimed"])
+        return job.report_ids[start : job.claimed]

@@ -38,7 +38,7 @@ def _stored(reports):
 
 
 def test_the_save_only_queues_and_the_job_then_rescores(
-    personas, client, queued_only, django_capture_on_commit_callbacks
+    personas, client, queued_only, django_capture_on_commit_callbacks, settings
 ):
     client.force_login(personas["admin"])
     from indicators.models import RuleSet
@@ -54,7 +54,8 @@ def test_the_save_only_queues_and_the_job_then_rescores(
     job = RescoreJob.objects.get()
     assert (job.state, job.total, job.done, job.started_at) == (RescoreJob.State.QUEUED, len(reports), 0, None)
     assert sorted(job.report_ids) == [r.pk for r in reports]
-    assert [r.args for r in queued_only.results] == [[job.pk]]  # enqueued once, after the commit
+    # Enqueued after the commit, once for each worker that may share it.
+    assert [r.args for r in queued_only.results] == [[job.pk]] * settings.RESCORE_WORKERS
     assert _stored(reports) == before  # the request scored nothing
     assert not ReportEvent.objects.filter(action="rescore").exists()
     html = response.content.decode()
@@ -136,3 +137,22 @@ def test_the_progress_page_is_the_admins_only(personas, client, queued_only, dja
         assert "rescore-progress" not in response.content.decode()
     client.logout()
     assert client.get(url).status_code == 302  # to the login page
+
+
+def test_workers_sharing_a_job_take_each_report_once(
+    personas, client, queued_only, django_capture_on_commit_callbacks, monkeypatch
+):
+    import reports.scoring
+
+    monkeypatch.setattr(reports.scoring, "PROGRESS_EVERY", 1)  # a report a chunk, to have several
+    client.force_login(personas["admin"])
+    _change_rules(client, django_capture_on_commit_callbacks)
+    job = RescoreJob.objects.get()
+    assert job.total >= 3
+    first = reports.scoring._claim(job.pk)  # a worker took the first chunk and is still at it
+    assert first == job.report_ids[:1]
+    rescore_job_run(job.pk)  # another worker does the rest
+    job.refresh_from_db()
+    assert (job.state, job.claimed, job.done) == (RescoreJob.State.RUNNING, job.total, job.total - 1)
+    events = ReportEvent.objects.filter(action="rescore")
+    assert set(events.values_list("report_id", flat=True)) == set(job.report_ids[1:])
