@@ -4,11 +4,11 @@ Creates a throwaway database (perfeval_bench_rescore), fills it like bench/dashb
 departments, each with a report of 50 indicator rows in the 2021 round), leaves every report
 open (draft or returned, so that the rule set may still be edited), then changes the rule set's
 grade bands through the admin's change form, as an admin does. The save enqueues a RescoreJob on
-the database queue (django_tasks_db); a `manage.py db_worker` process runs it while this script
+the database queue (django_tasks_db); `manage.py db_worker` processes (--workers) share it while this script
 polls the job's row and prints its progress. Prints the seconds from the save to the job's end
 and reports per second (goal: under 60 s). Generation is not timed.
 
-    .venv/bin/python bench/rescore_round.py [--departments 3000] [--rows 50] [--keep] [--base REV]
+    .venv/bin/python bench/rescore_round.py [--departments 3000] [--rows 50] [--workers 2] [--keep] [--base REV]
 
 --base REV runs the same bench a second time in a temporary git worktree of REV (e.g. 5a6c385,
 where the admin's save rescored inside the request) and prints both figures side by side.
@@ -78,10 +78,11 @@ def worker(db_url: str) -> subprocess.Popen:
     )
 
 
-def run(departments: int, rows: int, keep: bool, name: str) -> dict:
+def run(departments: int, rows: int, keep: bool, name: str, workers: int) -> dict:
     db = BenchDatabase(name)
     db.create()
-    os.environ["TASKS_BACKEND"] = QUEUE  # the save enqueues on the database queue, a worker runs it
+    os.environ["TASKS_BACKEND"] = QUEUE  # the save enqueues on the database queue, workers run it
+    os.environ["RESCORE_WORKERS"] = str(workers)  # one task for each worker
     try:
         setup_django(db.url)
         from django.conf import settings
@@ -114,7 +115,7 @@ def run(departments: int, rows: int, keep: bool, name: str) -> dict:
             total = save
         else:
             job = job_model.objects.get()
-            proc = worker(db.url)
+            procs = [worker(db.url) for _ in range(workers)]
             last = None
             while True:
                 job.refresh_from_db()
@@ -124,17 +125,19 @@ def run(departments: int, rows: int, keep: bool, name: str) -> dict:
                     last = state
                 if job.finished:
                     break
-                if proc.poll() is not None and not job.finished:
+                if all(p.poll() is not None for p in procs):
                     job.refresh_from_db()
                     if not job.finished:
-                        raise SystemExit(f"the worker exited ({proc.returncode}) early:\n{proc.stderr.read()[-3000:]}")
+                        errors = "".join(p.stderr.read()[-3000:] for p in procs)
+                        raise SystemExit(f"the workers exited early:\n{errors}")
                 time.sleep(0.5)
             total = (job.finished_at - job.created_at).total_seconds()
-            proc.wait(timeout=60)
+            for p in procs:
+                p.wait(timeout=60)
             assert job.state == "done" and job.done == n and job.failed == 0, (job.state, job.failed, job.error[:500])
         events = ReportEvent.objects.filter(action="rescore").count()
         assert events == n, (events, n)
-        return {"reports": n, "save": save, "total": total, "rate": n / total}
+        return {"reports": n, "save": save, "total": total, "rate": n / total, "workers": workers}
     finally:
         if keep:
             print(f"kept database {db.name}")
@@ -163,6 +166,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--departments", type=int, default=3000, help="reports in the round")
     parser.add_argument("--rows", type=int, default=50, help="indicator rows per report")
+    parser.add_argument("--workers", type=int, default=2, help="db_worker processes sharing the job")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--base", metavar="REV", help="also measure REV in a temporary worktree")
     parser.add_argument("--root", help=argparse.SUPPRESS)  # the tree whose code runs (--base)
@@ -177,7 +181,7 @@ def main() -> int:
         globals()["ROOT"] = _db.ROOT
 
     before = base_run(args.base, args) if args.base else None
-    after = run(args.departments, args.rows, args.keep, args.db)
+    after = run(args.departments, args.rows, args.keep, args.db, args.workers)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(after, f)
@@ -191,7 +195,8 @@ def main() -> int:
     verdict = "under" if after["total"] < GOAL_SECONDS else "OVER"
     print(
         f"\nRescoring {after['reports']:,} reports × {args.rows} rows after a rule-set change, end to end through"
-        f" the job: {after['total']:.1f} s, {after['rate']:.0f} reports/s ({verdict} the {GOAL_SECONDS} s goal)"
+        f" the job ({after['workers']} workers): {after['total']:.1f} s, {after['rate']:.0f} reports/s"
+        f" ({verdict} the {GOAL_SECONDS} s goal)"
     )
     return 0
 
