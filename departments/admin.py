@@ -70,6 +70,13 @@ class RoleAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
 @admin.register(BudgetLine)
 class BudgetLineAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     resource_classes = [BudgetLineResource]
+
+    def import_done(self, request, result) -> None:
+        # The import's budget lines feed the scores: the resource started a rescoring job.
+        from reports.admin import rescore_job_message  # reports' admin registers after this app's
+
+        rescore_job_message(request, self, getattr(result, "rescore_job", None))
+
     import_help = (
         "每行一个预算项目：部门编码、年度、项目（部门预算总额/财政性资金/其他资金/基本支出/项目支出）、"
         "年初预算数、全年预算数、预算执行数（万元），可选：原表执行率。"
@@ -84,9 +91,11 @@ class BudgetLineAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        from reports.services.scoring import budget_rescore
+        from reports.admin import rescore_job_message
+        from reports.services.scoring import budget_rescore_job
 
-        budget_rescore(department_id=obj.department_id, year=obj.year, actor=request.user, what=str(obj))
+        job = budget_rescore_job(department_id=obj.department_id, year=obj.year, actor=request.user, what=str(obj))
+        rescore_job_message(request, self, job)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and budget_frozen(department_id=obj.department_id, year=obj.year):

@@ -313,16 +313,18 @@ class BudgetLineResource(SheetResource):
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors() or not self.touched:
             return
         from reports.models import Report
-        from reports.services.scoring import reports_rescore
+        from reports.services.scoring import rescore_job_create
 
         department_ids = {department_id for department_id, _year in self.touched}
         years = {year for _department_id, year in self.touched}
         reports = Report.objects.filter(
             department_id__in=department_ids, round__year__in=years, state__in=Report.EDITABLE_STATES
         ).select_related("round")
-        reports_rescore(
+        # In the background once the import commits; the admin links to it (SpreadsheetAdminMixin).
+        result.rescore_job = rescore_job_create(
             reports=[r for r in reports.order_by("pk") if (r.department_id, r.round.year) in self.touched],
             actor=kwargs.get("user"),
             what=f"由表格导入更新预算情况（{kwargs.get('file_name') or '上传文件'}）",
             action="budget_import",
+            states=Report.EDITABLE_STATES,
         )

@@ -12,14 +12,10 @@ from perfeval.spreadsheets.importing import SpreadsheetAdminMixin
 from perfeval.widgets import admin_overrides
 
 
-def rescore_rounds(request, model_admin, what: str = "", **round_filter) -> None:
-    """Stored scores follow the configuration: rescore the open reports of the rounds using it."""
-    from reports.models import Round
-    from reports.services.scoring import rounds_rescore
+def rescore_rounds(*args, **kwargs) -> None:
+    from reports.admin import rescore_rounds  # the rescoring and its message are reports'; loaded after us
 
-    n = rounds_rescore(rounds=Round.objects.filter(**round_filter), actor=request.user, what=what)
-    if n:
-        model_admin.message_user(request, _("已按修改后的设置重新计分 %(n)d 份未审核通过的报告。") % {"n": n})
+    rescore_rounds(*args, **kwargs)
 
 
 class InUseRefused:

@@ -188,6 +188,8 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"),
     }
 }
+# A rescoring job is enqueued this many times: as many db_worker processes share it, chunk by chunk.
+RESCORE_WORKERS = int(os.environ.get("RESCORE_WORKERS", "2"))
 
 # Production hardening: on whenever DEBUG is off (`check --deploy` stays quiet).
 if not DEBUG:

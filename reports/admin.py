@@ -16,12 +16,36 @@ from reports.models import (
     ReportIndicator,
     ReportRender,
     ReportTask,
+    RescoreJob,
     Round,
     frozen_reports,
 )
 from reports.resources import RoundCoverageResource
-from reports.services.scoring import report_rescore
+from reports.services.scoring import report_rescore, rounds_rescore_job
 from reports.services.workflow import ACTION_LABELS, TRANSITIONS, report_transition
+
+
+def rescore_rounds(request, model_admin, what: str = "", **round_filter) -> None:
+    """Stored scores follow the configuration: rescore the open reports of the rounds using it."""
+    # In the background, after this save commits: the request only records which reports.
+    job = rounds_rescore_job(rounds=Round.objects.filter(**round_filter), actor=request.user, what=what)
+    rescore_job_message(request, model_admin, job)
+
+
+def rescore_job_message(request, model_admin, job: RescoreJob | None) -> None:
+    """Say which reports the change rescores, with a link to the job's progress page."""
+    if job is None:
+        return
+    url = reverse("admin:reports_rescorejob_change", args=[job.pk])
+    model_admin.message_user(
+        request,
+        format_html(
+            '{} <a href="{}">{}</a>',
+            _("正在后台按修改后的设置重新计分 %(n)d 份未审核通过的报告。") % {"n": job.total},
+            url,
+            _("查看进度"),
+        ),
+    )
 
 
 @admin.register(Round)
@@ -51,8 +75,6 @@ class RoundAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if change and {"rule_set", "template"} & set(form.changed_data):
-            from indicators.admin import rescore_rounds
-
             names = {"rule_set": "评分规则", "template": "指标模板"}
             what = "、".join(
                 f"{names[name]}改为“{getattr(form.instance, name)}”"
@@ -342,3 +364,44 @@ class ReportRenderAdmin(ReadOnlyAdmin):
         skipped = queryset.exclude(report__state__in=FINAL_STATES).values("report_id").distinct().count()
         if skipped:
             self.message_user(request, _("%(n)d 份报告未审核通过，不能归档。") % {"n": skipped}, messages.WARNING)
+
+
+@admin.register(RescoreJob)
+class RescoreJobAdmin(ReadOnlyAdmin):
+    """Progress of the rescoring a configuration change asked for; the page refreshes while it runs."""
+
+    change_form_template = "admin/reports/rescorejob/change_form.html"
+    list_display = ["created_at", "what", "state", "progress", "failed", "actor", "finished_at"]
+    list_filter = ["state"]
+    search_fields = ["what", "error"]
+    list_select_related = ["actor"]
+    fields = [
+        "what",
+        "state",
+        "progress",
+        "total",
+        "done",
+        "failed",
+        "error",
+        "actor",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("进度"))
+    def progress(self, obj):
+        return format_html(
+            '<progress class="rescore-progress" value="{}" max="{}">{}/{}</progress> {}/{}',
+            obj.done,
+            obj.total or 1,
+            obj.done,
+            obj.total,
+            obj.done,
+            obj.total,
+        )
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        context["refresh_seconds"] = 0 if obj is None or obj.finished else 2
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)

@@ -478,3 +478,56 @@ class ReportRender(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.get_purpose_display()} {self.get_status_display()}"
+
+
+class RescoreJob(models.Model):
+    """Rescoring after a configuration change, run in the background (django-tasks), polled by the admin.
+
+    The reports are chosen when the change is saved; the run rescores each one that is still in one
+    of `states`, in its own transaction. `done` counts the reports processed (failed ones included).
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("计分中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    what = models.CharField(_("修改内容"), max_length=300)
+    action = models.CharField(_("事件动作"), max_length=32, default="rescore")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.QUEUED)
+    report_ids = models.JSONField(_("报告"), default=list)
+    states = models.JSONField(_("重新计分的报告状态"), default=list)
+    total = models.PositiveIntegerField(_("报告数"), default=0)
+    claimed = models.PositiveIntegerField(_("已分配"), default=0)  # reports handed out to workers so far
+    done = models.PositiveIntegerField(_("已处理"), default=0)
+    failed = models.PositiveIntegerField(_("失败"), default=0)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("重新计分任务")
+        verbose_name_plural = _("重新计分任务")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["queued", "running", "done", "failed"]), name="rescore_job_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.what}（{self.get_state_display()}）"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

@@ -225,7 +225,7 @@ def test_admin_lists_archives_and_renders_and_archives_a_failed_one_again(admin_
     assert ReportArchive.objects.filter(report=approved).count() == 1  # nothing written until it runs
 
 
-def test_changing_the_rules_rescores_the_open_reports_only(admin_client_demo):
+def test_changing_the_rules_rescores_the_open_reports_only(admin_client_demo, django_capture_on_commit_callbacks):
     """Lists and the dashboard sort by stored scores: they follow the rules an admin edits,
     while approved and published scores stay as they were approved."""
     from indicators.models import RuleSet
@@ -237,9 +237,10 @@ def test_changing_the_rules_rescores_the_open_reports_only(admin_client_demo):
     assert before[Report.objects.get(department__code="101001", round__year=2021).pk][1:] == ("优", D("99.44"))
 
     url = reverse("admin:indicators_ruleset_change", args=[rule_set.pk])
-    response = admin_client_demo.post(url, rule_set_post(rule_set, grade_excellent="99.5"), follow=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the rescoring job runs once the save commits
+        response = admin_client_demo.post(url, rule_set_post(rule_set, grade_excellent="99.5"), follow=True)
     open_reports = [pk for pk, (state, *_) in before.items() if state not in ("approved", "published")]
-    assert f"已按修改后的设置重新计分 {len(open_reports)} 份未审核通过的报告。" in response.content.decode()
+    assert f"正在后台按修改后的设置重新计分 {len(open_reports)} 份未审核通过的报告。" in response.content.decode()
 
     for report in reports.all():  # read again
         _state, grade, total = before[report.pk]
@@ -253,7 +254,7 @@ def test_changing_the_rules_rescores_the_open_reports_only(admin_client_demo):
     assert seed.findings.filter(code="total.differs").exists()
 
 
-def test_switching_a_rounds_rule_set_rescores_its_open_reports(admin_client_demo):
+def test_switching_a_rounds_rule_set_rescores_its_open_reports(admin_client_demo, django_capture_on_commit_callbacks):
     from indicators.models import RuleSet
     from reports.models import Round
 
@@ -272,8 +273,9 @@ def test_switching_a_rounds_rule_set_rescores_its_open_reports(admin_client_demo
     }
     if round_.is_open:
         data["is_open"] = "on"
-    response = admin_client_demo.post(reverse("admin:reports_round_change", args=[round_.pk]), data, follow=True)
-    assert "已按修改后的设置重新计分" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_demo.post(reverse("admin:reports_round_change", args=[round_.pk]), data, follow=True)
+    assert "正在后台按修改后的设置重新计分" in response.content.decode()
     assert Report.objects.get(department__code="101001", round__year=2021).grade == "良"
     assert Report.objects.get(department__code="207001", round__year=2021).grade == "优"  # published 97.80: as approved
 
@@ -321,7 +323,9 @@ def admin_form(client, url: str) -> dict:
     return {k: v for k, v in parser.data.items() if "__prefix__" not in k}
 
 
-def test_changing_a_templates_level1_weights_rescores_the_open_reports(admin_client_demo):
+def test_changing_a_templates_level1_weights_rescores_the_open_reports(
+    admin_client_demo, django_capture_on_commit_callbacks
+):
     from indicators.models import Template
 
     only_open_reports()
@@ -335,9 +339,10 @@ def test_changing_a_templates_level1_weights_rescores_the_open_reports(admin_cli
     i = next(k.split("-")[1] for k, v in data.items() if k.endswith("-name") and v == "可持续性指标")
     data[f"level1_nodes-{i}-applicable"] = "on"
     data[f"level1_nodes-{i}-weight"] = "10"
-    response = admin_client_demo.post(url, data, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_demo.post(url, data, follow=True)
     assert response.status_code == 200
-    assert "已按修改后的设置重新计分" in response.content.decode(), response.content.decode()[:2000]
+    assert "正在后台按修改后的设置重新计分" in response.content.decode(), response.content.decode()[:2000]
     # Now it applies with 10 points and no rows of its own: the stored findings say so.
     now = seed.findings.get(where="template.可持续性指标")
     assert now.severity == "error" and "三级指标分值合计 0" in now.message

@@ -263,19 +263,20 @@ def _cells(data: bytes) -> list:
     return [[cell.value for row in sheet.iter_rows() for cell in row] for sheet in book.worksheets]
 
 
-def test_a_rule_set_change_writes_an_event_on_each_rescored_report(admin_client):
+def test_a_rule_set_change_writes_an_event_on_each_rescored_report(admin_client, django_capture_on_commit_callbacks):
     round_ = Round.objects.get(year=2021)
     only_open_reports(round_)
     reports = {r.pk: r.rule_total for r in Report.objects.filter(round=round_)}
     assert reports
     rule_set = RuleSet.objects.get(pk=round_.rule_set_id)
     url = reverse("admin:indicators_ruleset_change", args=[rule_set.pk])
-    response = admin_client.post(
-        url,
-        rule_set_post(rule_set, execution_cap="", total_caps_by_execution="100 50"),
-        follow=True,
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the rescoring job runs once the save commits
+        response = admin_client.post(
+            url,
+            rule_set_post(rule_set, execution_cap="", total_caps_by_execution="100 50"),
+            follow=True,
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
     assert "重新计分" in response.content.decode() or "rescored" in response.content.decode().lower()
     for pk, old in reports.items():
         event = ReportEvent.objects.filter(report_id=pk, action="rescore").get()
@@ -286,7 +287,9 @@ def test_a_rule_set_change_writes_an_event_on_each_rescored_report(admin_client)
         assert "→" in event.message
 
 
-def test_an_open_rounds_configuration_can_still_be_edited_and_rescored(admin_client):
+def test_an_open_rounds_configuration_can_still_be_edited_and_rescored(
+    admin_client, django_capture_on_commit_callbacks
+):
     round_ = Round.objects.get(year=2021)
     only_open_reports(round_)
     seed = Report.objects.get(department__code="101001", round=round_)
@@ -295,7 +298,8 @@ def test_an_open_rounds_configuration_can_still_be_edited_and_rescored(admin_cli
     url = reverse("admin:departments_budgetline_change", args=[line.pk])
     data = admin_form(admin_client, url)
     data["executed"] = str(line.annual / 2)
-    response = admin_client.post(url, data, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, data, follow=True)
     assert response.status_code == 200 and BUDGET_REFUSED not in response.content.decode()
     assert BudgetLine.objects.get(pk=line.pk).executed == line.annual / 2
     event = ReportEvent.objects.get(report=seed, action="rescore")

@@ -15,8 +15,9 @@ ALLOWED = {
     # A configuration row is frozen once a report relies on it (Frozen.in_use asks reports),
     # while a report's foreign keys point at departments and configuration: Django's apps.
     ("departments.models", "indicators.models", "reports.models"),
-    # The task module names the render the worker runs; the service enqueues that task.
+    # A task module names the work the worker runs; the service enqueues that task.
     ("reports.pdf.services", "reports.pdf.tasks"),
+    ("reports.services.scoring", "reports.tasks"),
 }
 
 

@@ -120,3 +120,7 @@ class SpreadsheetAdminMixin(ImportExportMixin):
             f"导入完成：新增 {totals[RowResult.IMPORT_TYPE_NEW]} 条，更新 {totals[RowResult.IMPORT_TYPE_UPDATE]} 条，"
             f"未变化 {totals[RowResult.IMPORT_TYPE_SKIP]} 条。",
         )
+        self.import_done(request, result)
+
+    def import_done(self, request, result) -> None:
+        """What an admin has more to say once its import committed (e.g. the rescoring it started)."""

@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Case, Count, F, IntegerField, Q, TextField, Value, When
+from django.core.paginator import Page, Paginator
+from django.db.models import BooleanField, Case, Count, F, IntegerField, Q, QuerySet, TextField, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +33,7 @@ QUEUE_STATE_ORDER = (S.SUBMITTED, S.RETURNED, S.DRAFT, S.APPROVED, S.PUBLISHED)
 NOT_HANDED_IN = (S.DRAFT, S.RETURNED)
 GRADES = ("优", "良", "中", "差")
 TIMELINE_LIMIT = 300
+QUEUE_PER_PAGE = 50  # settings.REVIEW_QUEUE_PER_PAGE overrides
 
 
 def require_bureau(user) -> None:
@@ -119,6 +122,19 @@ def review_queue(
     *, user, round_: Round, flt: QueueFilter = QueueFilter(), sort: Sort = DEFAULT_SORT, today=None
 ) -> list[Report]:
     """The round's reports the user may review, with `is_overdue`, filtered and sorted: one query."""
+    return list(_queue_queryset(user=user, round_=round_, flt=flt, sort=sort, today=today))
+
+
+def review_queue_page(
+    *, user, round_: Round, flt: QueueFilter = QueueFilter(), sort: Sort = DEFAULT_SORT, today=None, page=None
+) -> Page:
+    """One page of review_queue (QUEUE_PER_PAGE reports): two queries, the count and the page's rows."""
+    per_page = getattr(settings, "REVIEW_QUEUE_PER_PAGE", QUEUE_PER_PAGE)
+    qs = _queue_queryset(user=user, round_=round_, flt=flt, sort=sort, today=today)
+    return Paginator(qs, per_page).get_page(page)
+
+
+def _queue_queryset(*, user, round_: Round, flt: QueueFilter, sort: Sort, today) -> QuerySet[Report]:
     today = today or timezone.localdate()
     qs = (
         report_list(user=user)
@@ -152,7 +168,7 @@ def review_queue(
         qs = qs.filter(grade=flt.grade)
     if flt.overdue:
         qs = qs.filter(overdue_q(today))
-    return list(qs.order_by(*_ordering(sort)))
+    return qs.order_by(*_ordering(sort))
 
 
 def queue_counts(*, user, round_: Round, today=None) -> dict[str, int]:

@@ -6,16 +6,22 @@ only feeds it and stores what it says.
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from departments.models import BudgetLine
 from indicators import engine
 from reports.interchange.document import dec, money, num, to_engine_input
-from reports.models import NARRATIVE_SECTIONS, Report, ReportEvent, ReportFinding
+from reports.models import NARRATIVE_SECTIONS, Report, ReportEvent, ReportFinding, RescoreJob
 from reports.selectors import budget_lines, frozen_document, report_queryset
+
+logger = logging.getLogger(__name__)
 
 
 def _exact(value: Decimal | None, places=num) -> Decimal | None:
@@ -176,19 +182,151 @@ def reports_rescore(*, reports, actor, what: str, action: str = "rescore") -> in
     """Rescore these reports, each with an event saying why and its old → new rule total."""
     count = 0
     for report in reports:
-        old = report.rule_total
-        result = report_rescore(report=report)
-        # The bureau's record: Chinese whatever the actor's interface language.
-        ReportEvent.objects.create(
-            report=report,
-            actor=actor if getattr(actor, "pk", None) else None,
-            kind=ReportEvent.Kind.CHANGE,
-            action=action,
-            field="rule_total",
-            label="规则得分",
-            old_value=num(old) or "",
-            new_value=num(result.total) or "",
-            message=f"{what}，重新计分：{num(old) or '未计分'} → {num(result.total) or '未计分'}",
-        )
+        _rescore_with_event(report, actor=actor, what=what, action=action)
         count += 1
     return count
+
+
+def _rescore_with_event(report: Report, *, actor, what: str, action: str, loaded: bool = False) -> engine.ReportResult:
+    old = report.rule_total
+    result = report_rescore(report=report, loaded=loaded)
+    # The bureau's record: Chinese whatever the actor's interface language.
+    ReportEvent.objects.create(
+        report=report,
+        actor=actor if getattr(actor, "pk", None) else None,
+        kind=ReportEvent.Kind.CHANGE,
+        action=action,
+        field="rule_total",
+        label="规则得分",
+        old_value=num(old) or "",
+        new_value=num(result.total) or "",
+        message=f"{what}，重新计分：{num(old) or '未计分'} → {num(result.total) or '未计分'}",
+    )
+    return result
+
+
+# ------------------------------------------------------------------------------ in the background
+
+# Reports are handed out and progress written this many at a time: often enough to watch, rarely
+# enough to cost nothing.
+PROGRESS_EVERY = 25
+J = RescoreJob.State
+
+
+def rescore_job_create(*, reports, actor=None, what: str, action: str = "rescore", states=OPEN_STATES):
+    """Record a job for these reports and enqueue it once the surrounding transaction commits.
+
+    Only the reports' ids are read here: the save that asked for it does no scoring. None when
+    there is nothing to rescore.
+    """
+    ids = list(reports.values_list("pk", flat=True)) if hasattr(reports, "values_list") else [r.pk for r in reports]
+    if not ids:
+        return None
+    job = RescoreJob.objects.create(
+        what=what[:300],
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        report_ids=ids,
+        states=[str(s) for s in states],
+        total=len(ids),
+    )
+    transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _workers() -> int:
+    # As many tasks as workers that may share a job (each takes the next chunk); one is enough.
+    return max(1, int(getattr(settings, "RESCORE_WORKERS", 2)))
+
+
+def rounds_rescore_job(*, rounds, actor=None, what: str = ""):
+    """rounds_rescore, in the background."""
+    reports = Report.objects.filter(round__in=rounds, state__in=OPEN_STATES).order_by("pk")
+    return rescore_job_create(reports=reports, actor=actor, what=what or "评分设置已修改")
+
+
+def budget_rescore_job(*, department_id, year, actor=None, what: str = ""):
+    """budget_rescore, in the background."""
+    reports = Report.objects.filter(department_id=department_id, round__year=year, state__in=OPEN_STATES)
+    return rescore_job_create(reports=reports.order_by("pk"), actor=actor, what=f"预算情况已修改（{what}）")
+
+
+def _enqueue(job_id: int) -> None:
+    from reports.tasks import rescore_job_task  # the task module imports this one
+
+    try:
+        for _ in range(_workers()):
+            rescore_job_task.enqueue(job_id)
+    except Exception as exc:
+        logger.exception("could not enqueue rescore job %s", job_id)
+        RescoreJob.objects.filter(pk=job_id, state=J.QUEUED).update(
+            state=J.FAILED, error=f"无法加入后台队列：{exc}", finished_at=timezone.now()
+        )
+
+
+def rescore_job_run(job_id: int) -> RescoreJob | None:
+    """Run a job, or help run it: several workers may each take the next reports (RESCORE_WORKERS).
+
+    Reports are handed out a chunk at a time under the job's row lock, so none is rescored twice
+    and a task delivered twice does nothing more. Each report is rescored atomically (a savepoint
+    in its chunk's transaction), under its row lock, and only if it is still in one of the job's
+    states (one approved meanwhile keeps its approved score). One report failing is recorded and
+    the others go on.
+    """
+    with transaction.atomic():
+        job = RescoreJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.finished:
+            return job
+        if job.state == J.QUEUED:
+            job.state, job.started_at = J.RUNNING, timezone.now()
+            job.save(update_fields=["state", "started_at"])
+    try:
+        while ids := _claim(job_id):
+            # One transaction a chunk, each report in a savepoint of its own: a commit per report cost
+            # more than the rescoring; the chunk's progress commits with its scores.
+            with transaction.atomic():
+                failed, errors = 0, []
+                for report_id in ids:
+                    try:
+                        with transaction.atomic():
+                            report = report_queryset().select_for_update(of=("self",))
+                            report = report.filter(pk=report_id, state__in=job.states).first()
+                            if report is not None:  # loaded once, under its lock, and scored as loaded
+                                _rescore_with_event(
+                                    report, actor=job.actor, what=job.what, action=job.action, loaded=True
+                                )
+                    except Exception as exc:  # one bad report must not stop the others
+                        logger.exception("rescore job %s: report %s failed", job_id, report_id)
+                        failed += 1
+                        errors.append(f"报告 {report_id}：{type(exc).__name__}: {exc}\n")
+                RescoreJob.objects.filter(pk=job_id).update(
+                    done=F("done") + len(ids),
+                    failed=F("failed") + failed,
+                    error=Concat(F("error"), Value("".join(errors))),
+                )
+    except Exception as exc:  # the job itself broke: say so on its row
+        logger.exception("rescore job %s failed", job_id)
+        RescoreJob.objects.filter(pk=job_id).update(
+            state=J.FAILED,
+            error=Concat(F("error"), Value(f"{type(exc).__name__}: {exc}\n")),
+            finished_at=timezone.now(),
+        )
+    with transaction.atomic():
+        job = RescoreJob.objects.select_for_update().get(pk=job_id)
+        if not job.finished and job.done >= job.total:  # the last chunk's worker closes the job
+            job.state = J.FAILED if job.failed else J.DONE
+            job.finished_at = timezone.now()
+            job.error = job.error.strip()
+            job.save(update_fields=["state", "finished_at", "error"])
+    return job
+
+
+def _claim(job_id: int) -> list[int]:
+    """The next PROGRESS_EVERY reports of the job, taken by this worker; [] when all are taken."""
+    with transaction.atomic():
+        job = RescoreJob.objects.select_for_update().only("claimed", "total", "state", "report_ids").get(pk=job_id)
+        if job.claimed >= job.total or job.finished:
+            return []
+        start, job.claimed = job.claimed, min(job.claimed + PROGRESS_EVERY, job.total)
+        job.save(update_fields=["claimed"])
+        return job.report_ids[start : job.claimed]

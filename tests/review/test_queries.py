@@ -13,9 +13,9 @@ from reports.demo.build import resize_report
 from reports.models import Report, ReportEvent
 from reports.services.workflow import report_transition
 
-# Pinned. The queue: session, user, roles, rounds, the reports (one query with the overdue
-# mark), the counts by state/grade/overdue (one aggregate).
-QUEUE_QUERIES = 6
+# Pinned. The queue: session, user, roles, rounds, how many match (the paginator's count), the page's
+# reports (one query with the overdue mark), the counts by state/grade/overdue (one aggregate).
+QUEUE_QUERIES = 7
 # The review page: session, user, roles; the report with round, rule set, template and
 # department, its tasks, rows and level-1 nodes (4); budget lines; when it was submitted;
 # the last two submissions' snapshots (reports.services.review); the timeline (events with their
@@ -70,6 +70,29 @@ def test_queue_queries_do_not_grow_with_reports(client, people, seed, django_ass
     client.get(reverse("review:queue"))  # a warm session, as in use
     response = count(client, django_assert_num_queries, reverse("review:queue") + "?sort=-rule", QUEUE_QUERIES)
     assert len(response.context["reports"]) == 9 + more
+
+
+def test_a_long_queue_pages_by_50_at_fixed_queries_keeping_its_filters(client, people, seed, django_assert_num_queries):
+    add_reports(seed, 130)  # 130 more reports, submitted and 良
+    client.force_login(people["reviewer"])
+    client.get(reverse("review:queue"))
+    query = f"?round={seed.round_id}&state=submitted&grade=良&sort=-rule"
+    first = count(client, django_assert_num_queries, reverse("review:queue") + query, QUEUE_QUERIES)
+    second = count(client, django_assert_num_queries, reverse("review:queue") + query + "&page=2", QUEUE_QUERIES)
+    last = count(client, django_assert_num_queries, reverse("review:queue") + query + "&page=3", QUEUE_QUERIES)
+    pages = [[r.pk for r in response.context["reports"]] for response in (first, second, last)]
+    matching = Report.objects.filter(round=seed.round_id, state="submitted", grade="良").count()
+    assert matching >= 130
+    assert [len(p) for p in pages] == [50, 50, matching - 100]
+    assert len({pk for p in pages for pk in p}) == matching  # no report twice, none left out
+    totals = [r.rule_total for response in (first, second, last) for r in response.context["reports"]]
+    assert totals == sorted(totals, reverse=True)  # the sort holds across pages
+    html = second.content.decode()
+    keep = f"round={seed.round_id}&amp;state=submitted&amp;grade=%E8%89%AF&amp;sort=-rule"
+    assert f'href="?{keep}&amp;page=1"' in html and f'href="?{keep}&amp;page=3"' in html
+    assert "第 2 / 3 页" in html
+    beyond = client.get(reverse("review:queue") + query + "&page=99")
+    assert [r.pk for r in beyond.context["reports"]] == pages[2]  # past the end: the last page
 
 
 @pytest.mark.parametrize("rows, events", [(5, 0), (60, 40)])

@@ -151,7 +151,9 @@ def test_confirm_rolls_back_when_the_data_changed_since_the_preview(admin_client
     assert BudgetLine.objects.count() == 0
 
 
-def test_budget_of_a_submitted_report_is_refused_and_drafts_are_rescored(admin_client, seed):
+def test_budget_of_a_submitted_report_is_refused_and_drafts_are_rescored(
+    admin_client, seed, django_capture_on_commit_callbacks
+):
     Report.objects.filter(pk=seed.pk).update(state="submitted")
     rows = [BUDGET_HEAD, ("101001", 2021, "基本支出", 1, 2, 3)]
     response = dry_run(admin_client, BUDGET_URL, xlsx(rows))
@@ -160,7 +162,8 @@ def test_budget_of_a_submitted_report_is_refused_and_drafts_are_rescored(admin_c
 
     Report.objects.filter(pk=seed.pk).update(state="draft")
     rows = [BUDGET_HEAD, ("101001", 2021, "部门预算总额", "477.48", "477.48", "477.48")]
-    response = confirm(admin_client, BUDGET_URL, dry_run(admin_client, BUDGET_URL, xlsx(rows)))
+    with django_capture_on_commit_callbacks(execute=True):  # the rescoring job runs once the import commits
+        response = confirm(admin_client, BUDGET_URL, dry_run(admin_client, BUDGET_URL, xlsx(rows)))
     assert response.status_code == 302
     seed.refresh_from_db()
     assert seed.execution_score == Decimal("10.00")  # rescored from the new total

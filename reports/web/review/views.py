@@ -76,13 +76,20 @@ def queue(request):
     keep.update(
         {k: v for k, v in (("state", flt.state), ("grade", flt.grade), ("overdue", "1" if flt.overdue else "")) if v}
     )
-    reports = review_selectors.review_queue(user=request.user, round_=round_, flt=flt, sort=sort, today=today)
+    page = review_selectors.review_queue_page(
+        user=request.user, round_=round_, flt=flt, sort=sort, today=today, page=request.GET.get("page")
+    )
+    reports = page.object_list = list(page.object_list)  # one query, read once
+    # Page links keep the round, filters and sort; a new filter or sort starts again at page 1.
+    page_keep = {**keep, **({"sort": sort.param} if sort != review_selectors.DEFAULT_SORT else {})}
     for report in reports:
         report.grade_key = review_presenters.grade_key(report.grade)
     counts = review_selectors.queue_counts(user=request.user, round_=round_, today=today)
     context.update(
         {
             "reports": reports,
+            "page": page,
+            "page_query": urlencode(page_keep),
             "counts": counts,
             "filter": flt,
             "sort": sort,
