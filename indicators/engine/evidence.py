@@ -20,7 +20,7 @@ from decimal import Decimal
 from indicators.engine import findings as F
 from indicators.engine.checks import _name_key
 from indicators.engine.fmt import num, pct, two
-from indicators.engine.narrative import _pct_matches
+from indicators.engine.narrative.values import _pct_matches
 from indicators.engine.rows import _measure
 from indicators.engine.types import Finding, IndicatorRow
 from indicators.engine.values import HUNDRED, TEN_THOUSAND, ZERO, as_items, clean_num, clean_text
