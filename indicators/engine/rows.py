@@ -16,13 +16,14 @@ A target, B actual, w weight; every score rounded once, 2 places half up.
 
 This is the hot path (tens of rows a report, thousands of reports a round), so the
 common cases avoid repeated work: typed texts are parsed once per distinct text,
-and Decimals seen before are known good. Unusual input takes the slower, more careful
-branches.
+Decimals seen before are known good, and explanations are formatted only when read
+(`LazyRow`). Unusual input takes the slower, more careful branches.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import attrgetter
 
 from indicators.engine import findings as F
 from indicators.engine.fmt import num, two
@@ -108,12 +109,70 @@ def _text(x: object) -> str:
     return x if x.__class__ is str else clean_text(x)
 
 
-def make_row(i, l1, l2, l3, w, score, self_s, flags, explanation: str) -> RowResult:
-    return RowResult(i, l1, l2, l3, w, score, self_s, explanation, flags)
+# --------------------------------------------------------------------------- lazy rows
+
+_fields = attrgetter("index", "level1", "level2", "level3", "weight", "score", "self_score", "explanation", "flags")
+_new = object.__new__
+
+
+class LazyRow(RowResult):
+    """A RowResult whose explanation is formatted when first read.
+
+    Reads, compares, hashes, copies and pickles like a RowResult; only the text is
+    deferred (most batch scoring never reads it).
+    """
+
+    @property
+    def explanation(self) -> str:  # type: ignore[override]
+        d = self.__dict__
+        text = d["_text"]
+        if text is None:
+            fn, args = d["_explain"]
+            text = d["_text"] = fn(*args)
+        return text
+
+    @explanation.setter
+    def explanation(self, value: str) -> None:  # used by RowResult.__init__ (replace, copy)
+        d = self.__dict__
+        d["_explain"] = None
+        d["_text"] = value
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RowResult):
+            return _fields(self) == _fields(other)
+        return NotImplemented
+
+    __hash__ = RowResult.__hash__
+
+    def __repr__(self) -> str:  # read as what it stands for
+        return "RowResult" + RowResult.__repr__(self)[len(type(self).__qualname__) :]
+
+
+def make_row(i, l1, l2, l3, w, score, self_s, flags, explain) -> RowResult:
+    """A row result; `explain` is a str or (function, args) formatted on first read."""
+    r = _new(LazyRow)
+    d = r.__dict__
+    d["index"] = i
+    d["level1"] = l1
+    d["level2"] = l2
+    d["level3"] = l3
+    d["weight"] = w
+    d["score"] = score
+    d["self_score"] = self_s
+    d["flags"] = flags
+    # Both keys, always in this order: every row then shares one key table (a row
+    # with a key of its own gets a dict of its own, which costs more than the row).
+    if explain.__class__ is str:
+        d["_explain"] = None
+        d["_text"] = explain
+    else:
+        d["_explain"] = explain
+        d["_text"] = None
+    return r
 
 
 # --------------------------------------------------------------------------- explanations
-# Each takes exact values and formats the row's one-line explanation.
+# Each takes exact values and formats them when the text is read.
 
 
 def _x_met(B, A, u, sym, w):
@@ -162,7 +221,8 @@ def _x_le_linear(B, A, u, w, score):
     )
 
 
-def _x_over(base, k, deduct, score):
+def _x_over(fn, args, k, deduct, score):
+    base = fn(*args)
     if deduct:
         return base + f"；超额完成（≥{num(k)} 倍）扣 {num(deduct)} 分，计 {num(score)} 分"
     return base + f"；超额完成（≥{num(k)} 倍），须说明原因"
@@ -271,7 +331,8 @@ def score_row(i: int, row: IndicatorRow, R, out: list[Finding]) -> RowResult:
 
 
 def _differs(i, name, self_s, score, explain, R, out) -> None:
-    rule = rule_text(explain)
+    text = explain if explain.__class__ is str else explain[0](*explain[1])
+    rule = rule_text(text)
     if R.computed:
         msg = f"{name}：自评 {num(self_s)} 分，已按规则计算的 {num(score)} 分计（{rule}）"
         out.append(F.finding(F.SCORE_DIFFERS, where_of(i), msg, F.INFO))
@@ -414,12 +475,12 @@ def _quantitative(i, row, name, w, self_s, R, out):
         if A == ZERO:
             ok = B == ZERO if sign == "=" else B >= ZERO
             score = round_half_up(w) if ok else ZERO2
-            explain = _x_zero(sign, B, u, w, ok)
+            explain = (_x_zero, (sign, B, u, w, ok))
             if not ok:
                 flags = _SHORT
         elif B >= A:
             score = round_half_up(w)
-            explain = _x_met(B, A, u, sym, w)
+            explain = (_x_met, (B, A, u, sym, w))
         else:
             if A > ZERO:
                 raw = B * w / A
@@ -429,10 +490,10 @@ def _quantitative(i, row, name, w, self_s, R, out):
                 fn = _x_gap
             if raw > ZERO:
                 score = round_half_up(raw)
-                explain = fn(B, A, u, sym, w, score)
+                explain = (fn, (B, A, u, sym, w, score))
             else:
                 score = ZERO2
-                explain = fn(B, A, u, sym, w, None)
+                explain = (fn, (B, A, u, sym, w, None))
             flags = _SHORT
         k = R.over_k
         # Exact Decimal product: k = 1.3, A = 100 flags B = 130 and not 129.99. Not for ≤ rows (see top).
@@ -440,18 +501,18 @@ def _quantitative(i, row, name, w, self_s, R, out):
             score, explain, flags = _overachieved(i, row, name, A, B, unit, u, sym, k, score, explain, flags, R, out)
         return score, explain, flags, True
     if B <= A:
-        return round_half_up(w), _x_le_met(B, A, u, w), _NONE, True
+        return round_half_up(w), (_x_le_met, (B, A, u, w)), _NONE, True
     if A == ZERO:
-        return ZERO2, _x_le_zero(B, u), _SHORT, True
+        return ZERO2, (_x_le_zero, (B, u)), _SHORT, True
     if A > ZERO and not R.linear:
         score = round_half_up(A * w / B)
-        return score, _x_le_ratio(B, A, u, w, score), _SHORT, True
+        return score, (_x_le_ratio, (B, A, u, w, score)), _SHORT, True
     absA = A if A > ZERO else -A
     raw = (absA - B + A) * w / absA  # (1 − (B − A)/|A|) × w
     if raw > ZERO:
         score = round_half_up(raw)
-        return score, _x_le_linear(B, A, u, w, score), _SHORT, True
-    return ZERO2, _x_le_linear(B, A, u, w, None), _SHORT, True
+        return score, (_x_le_linear, (B, A, u, w, score)), _SHORT, True
+    return ZERO2, (_x_le_linear, (B, A, u, w, None)), _SHORT, True
 
 
 def _sign_of(i, name, sign, tm, out) -> str:
@@ -488,7 +549,7 @@ def _overachieved(i, row, name, A, B, unit, u, sym, k, score, explain, flags, R,
     if deduct:
         raw = score - deduct
         score = round_half_up(raw) if raw > ZERO else ZERO2
-    return score, _x_over(explain, k, deduct, score), flags
+    return score, (_x_over, (explain[0], explain[1], k, deduct, score)), flags
 
 
 def _self_scored(i, name, w, self_s, A, actual_text, measured, out):
@@ -505,7 +566,7 @@ def _self_scored(i, name, w, self_s, A, actual_text, measured, out):
     s = self_s if self_s < w else w
     score = round_half_up(s) if s > ZERO else ZERO2
     out.append(F.finding(code, where_of(i), f"{name}：{what}，无法按规则计算和核实，暂按自评 {num(self_s)} 分计"))
-    return score, _x_self(what, score), (flag, "self_scored")
+    return score, (_x_self, (what, score)), (flag, "self_scored")
 
 
 def _qualitative(i, row, name, w, self_s, R, out):
@@ -524,7 +585,7 @@ def _qualitative(i, row, name, w, self_s, R, out):
         )
         return None, f"{label}，未填写自评得分，未计分", _NOT_SCORED
     if lo <= self_s and (self_s <= hi if incl else self_s < hi):
-        return round_half_up(self_s), _x_tier(label, self_s, lo, hi), _NONE
+        return round_half_up(self_s), (_x_tier, (label, self_s, lo, hi)), _NONE
     if self_s < lo:
         s = lo
     else:
@@ -540,7 +601,7 @@ def _qualitative(i, row, name, w, self_s, R, out):
             f"{name}：自评 {num(self_s)} 分不在“{TIER_NAMES[tier]}”的分值区间 {span} 分内，按 {num(score)} 分计",
         )
     )
-    return score, _x_tier_out(label, self_s, span, score), ("out_of_range",)
+    return score, (_x_tier_out, (label, self_s, span, score)), ("out_of_range",)
 
 
 def _tier_inferred(i, name, w, self_s, R, out):
@@ -563,7 +624,7 @@ def _tier_inferred(i, name, w, self_s, R, out):
             f"{name}：未选择完成档次，按自评 {num(self_s)} 分推定为“{TIER_NAMES[tier]}”",
         )
     )
-    return score, _x_tier_inferred(tier, score), ("tier_inferred",)
+    return score, (_x_tier_inferred, (tier, score)), ("tier_inferred",)
 
 
 def broken_row(i: int, row: object, out: list[Finding], exc: BaseException) -> RowResult:
