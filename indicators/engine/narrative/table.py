@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from indicators.engine.narrative.text import _MONEY_FACTOR, _NUMBER, _THIS_ITEM, _Count, _prepare, _text_counts
 from indicators.engine.narrative.values import (
@@ -53,20 +53,6 @@ _TOTAL_SCORE_WORDS = (
     "自评总分",
     "评价总分",
 )
-
-
-class _lazy:  # a decorator, named like the property it stands for
-    """functools.cached_property without its lock (3.11 takes one on every first read)."""
-
-    def __init__(self, fn):
-        self.fn = fn
-        self.name = fn.__name__
-
-    def __get__(self, obj, cls=None):
-        if obj is None:
-            return self
-        value = obj.__dict__[self.name] = self.fn(obj)
-        return value
 
 
 # ---------------------------------------------------------------- table facts
@@ -152,42 +138,42 @@ class _Table:
         self.row_words_seen: set[str] = set()
         self.scored = _has(result.level1, Level1Result) or _has(result.rows, RowResult) or _ok(result.execution_score)
 
-    @_lazy
+    @cached_property
     def budget_rows(self) -> list[BudgetRow]:
         return [r for r in _of(getattr(self.budget, "rows", ()), BudgetRow) if isinstance(r.row, str)]
 
-    @_lazy
+    @cached_property
     def rows(self) -> dict[str, BudgetRow]:
         return {r.row: r for r in self.budget_rows}
 
-    @_lazy
+    @cached_property
     def tasks(self) -> list[Task]:
         return _of(getattr(self.report, "tasks", ()), Task)
 
-    @_lazy
+    @cached_property
     def task_words(self) -> list[tuple[str, str]]:
         return [(t.name, f"task:{i}") for i, t in enumerate(self.tasks) if len(_str(t.name)) >= 2]
 
-    @_lazy
+    @cached_property
     def level1(self) -> list[Level1Result]:
         return [r for r in _of(self.result.level1, Level1Result) if isinstance(r.name, str)]
 
-    @_lazy
+    @cached_property
     def level2_names(self) -> list[str]:
         return [r.name for r in _of(self.result.level2, Level2Result) if isinstance(r.name, str) and len(r.name) >= 2]
 
-    @_lazy
+    @cached_property
     def result_rows(self) -> list[RowResult]:
         return _of(self.result.rows, RowResult)
 
-    @_lazy
+    @cached_property
     def raw_texts(self) -> list[str]:
         texts = [getattr(self.report, "goal_completion", ""), *(t.completion for t in self.tasks)]
         return [t for t in texts if isinstance(t, str) and t]
 
     # amounts, in 万元 at 2 places: read from the table only as far as a lookup needs
     # (a narrative repeats the first few: 预算总额, 执行数).
-    @_lazy
+    @cached_property
     def _amount_feed(self) -> Iterator[tuple[str, tuple]]:
         # A module-level generator over the lists, not a generator method holding the
         # table: measured 35 µs a report cheaper, about half of it in the collector.
@@ -230,7 +216,7 @@ class _Table:
         return self._amount_at(_cents(x)) or self._amount_at(_cents(x - _CENT)) or self._amount_at(_cents(x + _CENT))
 
     # counts in the table's completion texts and actual values
-    @_lazy
+    @cached_property
     def counts(self) -> dict[str, list[_Count]]:
         out: dict[str, list[_Count]] = {}
         sources = [(raw, "") for raw in self.raw_texts]
@@ -243,7 +229,7 @@ class _Table:
         return out
 
     # scores and weights: keyword -> what it names, as keys of entity()
-    @_lazy
+    @cached_property
     def score_words(self) -> dict[str, list[object]]:
         """Level-1 names, 预算执行率, then the words of the total (rows: see entities)."""
         return _score_words(tuple(l1.name for l1 in self.level1))
@@ -275,14 +261,14 @@ class _Table:
         lower = {n for n in self.level2_names if n in text}
         for row in self.result_rows:
             l3 = row.level3
-            if l3.__class__ is str and l3 in text and len(l3) >= 2:
+            if isinstance(l3, str) and l3 in text and len(l3) >= 2:
                 lower.add(l3)
                 if len(l3) >= 4:
                     if l3 not in words:
                         words.append(l3)
                     self.row_words_seen.add(l3)
             l2 = row.level2
-            if l2.__class__ is str and l2 in text and len(l2) >= 2:
+            if isinstance(l2, str) and l2 in text and len(l2) >= 2:
                 lower.add(l2)
         return words, list(lower)
 
