@@ -14,10 +14,9 @@ A target, B actual, w weight; every score rounded once, 2 places half up.
 - Qualitative: the self score must lie in its tier's range (met [t0, 100%], partial
   [t1, t0), unmet [0, t1) of w); outside it is clamped in, inferred when no tier.
 
-This is the hot path (tens of rows a report, thousands of reports a round), so the
-common cases avoid repeated work: typed texts are parsed once per distinct text,
-Decimals seen before are known good, and explanations are formatted only when read
-(`LazyRow`). Unusual input takes the slower, more careful branches.
+Typed texts are parsed once per distinct text (parse_measure caches them), and
+explanations are formatted only when read (`LazyRow`): a batch that stores totals and
+findings never reads them.
 """
 
 from __future__ import annotations

@@ -74,32 +74,32 @@ class _Rules:
 
     def __init__(self, rs: object) -> None:
         bad: list[str] = []
-        d = _DEFAULT_RULES
+        default = _DEFAULT_RULES
 
         def opt(name: str, allowed: tuple[str, ...]) -> str:
-            v = getattr(rs, name, getattr(d, name))
+            v = getattr(rs, name, getattr(default, name))
             if v in allowed:
                 return v
             bad.append(f"{name}={v!r}")
-            return getattr(d, name)
+            return getattr(default, name)
 
         def dec(name: str, lo: Decimal | None = None, hi: Decimal | None = None, none_ok: bool = False):
-            v = getattr(rs, name, getattr(d, name))
+            v = getattr(rs, name, getattr(default, name))
             if v is None and none_ok:
                 return None
             x, _ = clean_num(v)
             if x is None or (lo is not None and x < lo) or (hi is not None and x > hi):
                 bad.append(f"{name}={v!r}")
-                return getattr(d, name)
+                return getattr(default, name)
             return x
 
         self.source = rs
-        self.rules = rs if isinstance(rs, RuleSet) else d
+        self.rules = rs if isinstance(rs, RuleSet) else default
         self.denominator = opt("execution_denominator", ("annual", "initial"))
-        cap = getattr(rs, "execution_cap", d.execution_cap)
+        cap = getattr(rs, "execution_cap", default.execution_cap)
         if not isinstance(cap, bool):
             bad.append(f"execution_cap={cap!r}")
-            cap = d.execution_cap
+            cap = default.execution_cap
         self.cap = cap
         method = opt("execution_method", ("proportional", "step"))
         self.step_per = self.step_deduct = None
@@ -126,24 +126,24 @@ class _Rules:
         if self.over_k is not None and self.over_k <= ZERO:
             self.over_k = None
         self.over_deduct = dec("overachievement_deduction", lo=ZERO)
-        tiers = getattr(rs, "qualitative_tiers", d.qualitative_tiers)
+        tiers = getattr(rs, "qualitative_tiers", default.qualitative_tiers)
         try:
             hi, lo = (clean_num(x)[0] for x in tiers)
             if hi is None or lo is None or not (ZERO <= lo <= hi <= HUNDRED):
                 raise ValueError
         except (TypeError, ValueError):
             bad.append(f"qualitative_tiers={tiers!r}")
-            hi, lo = d.qualitative_tiers
+            hi, lo = default.qualitative_tiers
         self.tiers_pct = (hi, lo)
         self.tier_hi, self.tier_lo = hi / HUNDRED, lo / HUNDRED
-        bands = getattr(rs, "grade_bands", d.grade_bands)
+        bands = getattr(rs, "grade_bands", default.grade_bands)
         try:
             b = tuple(clean_num(x)[0] for x in bands)
             if len(b) != 3 or None in b or not (b[0] >= b[1] >= b[2]):
                 raise ValueError
         except (TypeError, ValueError):
             bad.append(f"grade_bands={bands!r}")
-            b = d.grade_bands
+            b = default.grade_bands
         self.bands = b
         self.computed = opt("quantitative_scores", ("computed", "self-checked")) == "computed"
         self.tolerance = dec("tolerance", lo=ZERO)
@@ -364,8 +364,8 @@ class _Subtotals:
         for row in rows:
             self._add(row)
         self.level1: dict[str, list[Decimal]] = {}
-        for (l1, _), sums in self.level2.items():
-            _accumulate(self.level1, l1, sums)
+        for (l1, _), (w, score, self_score) in self.level2.items():
+            _accumulate(self.level1, l1, w, score, self_score)
         self.weights = {name: self.level1[name][0] if name in self.level1 else ZERO for name in self.first}
 
     def _add(self, row: RowResult) -> None:
@@ -381,14 +381,17 @@ class _Subtotals:
             w = ZERO
         score = row.score if row.score is not None else ZERO
         self_score = row.self_score if row.self_score is not None else ZERO
-        _accumulate(self.level2, (l1, row.level2.strip()), [w, score, self_score])
+        _accumulate(self.level2, (l1, row.level2.strip()), w, score, self_score)
 
 
-def _accumulate(acc: dict, key: object, sums: list[Decimal]) -> None:
-    if key in acc:
-        acc[key] = [a + b for a, b in zip(acc[key], sums, strict=True)]
+def _accumulate(acc: dict, key: object, w: Decimal, score: Decimal, self_score: Decimal) -> None:
+    sums = acc.get(key)
+    if sums is None:
+        acc[key] = [w, score, self_score]
     else:
-        acc[key] = list(sums)
+        sums[0] += w
+        sums[1] += score
+        sums[2] += self_score
 
 
 def _level1_order(nodes: tuple, sub: _Subtotals) -> list[str]:
