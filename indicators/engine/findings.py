@@ -6,7 +6,7 @@ they are never renamed; new ones are added here with a one-line description.
 
 from __future__ import annotations
 
-from indicators.engine.types import Finding
+from indicators.engine.types import Finding, build
 
 ERROR = "error"
 WARNING = "warning"
@@ -91,7 +91,7 @@ def finding(code: str, where: str, message: str, severity: str | None = None) ->
     """A Finding with the code's default severity unless one is given."""
     if severity is None:
         severity = CATALOGUE[code][0]
-    return Finding(code, severity, where, message)
+    return build(Finding, code=code, severity=severity, where=where, message=message)
 
 
 def describe(code: str) -> str:

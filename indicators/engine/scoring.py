@@ -35,6 +35,7 @@ from indicators.engine.types import (
     ReportResult,
     RowResult,
     RuleSet,
+    build,
 )
 from indicators.engine.values import HUNDRED, ZERO, as_items, clean_num, clean_text
 
@@ -310,8 +311,8 @@ def _score(report: ReportInput) -> ReportResult:
     rows = _score_rows(report, rules, out)
     sub = _Subtotals(rows)
     nodes = as_items(getattr(report, "level1", None))
-    level1 = tuple(Level1Result(n, *sub.level1.get(n, (ZERO, ZERO, ZERO))) for n in _level1_order(nodes, sub))
-    level2 = tuple(Level2Result(k[0], k[1], *v) for k, v in sub.level2.items())
+    level1 = tuple(_level1(name, *sub.level1.get(name, (ZERO, ZERO, ZERO))) for name in _level1_order(nodes, sub))
+    level2 = tuple(_level2(l1, l2, *sums) for (l1, l2), sums in sub.level2.items())
     _report_checks(report, budget, nodes, sub, rules, rate, out)
     budget_self = _budget_self_score(budget, rules, exec_score, exec_expl, out)
     total, self_total, total_expl = _totals(budget, nodes, level1, sub, rules, rate, exec_score, budget_self, out)
@@ -332,6 +333,14 @@ def _score(report: ReportInput) -> ReportResult:
         findings=tuple(out),
         total_explanation=total_expl,
     )
+
+
+def _level1(name: str, weight: Decimal, score: Decimal, self_score: Decimal) -> Level1Result:
+    return build(Level1Result, name=name, weight=weight, score=score, self_score=self_score)
+
+
+def _level2(level1: str, name: str, weight: Decimal, score: Decimal, self_score: Decimal) -> Level2Result:
+    return build(Level2Result, level1=level1, name=name, weight=weight, score=score, self_score=self_score)
 
 
 def _score_rows(report: ReportInput, rules: _Rules, out: list[Finding]) -> list[RowResult]:
