@@ -240,27 +240,11 @@ def _weight_moves(out, dropped, changed, weight_note, narrative) -> None:
             out.append(F.finding(F.TEMPLATE_WEIGHT_MOVED, "template." + name, msg, severity))
 
 
-_name_keys: dict[str, tuple[str, bool]] = {}
-
-
-def _name_key(name: str) -> tuple[str, bool]:
-    """(name without spaces, measures execution) — names recur across reports: cached."""
-    info = _name_keys.get(name)
-    if info is None:
-        key = "".join(name.split())
-        info = (key, _is_execution_name(key))
-        if len(_name_keys) > 20000:
-            _name_keys.clear()
-        _name_keys[name] = info
-    return info
-
-
 def _duplicates(out: list[Finding], names: list[tuple[int, str, str, bool]], ew: Decimal | None) -> None:
     seen: dict[str, int] = {}
     execution_scored = ew is not None and ew > ZERO
-    known = _name_keys
     for i, l1, l3, applicable in names:
-        key, is_execution = known.get(l3) or _name_key(l3)
+        key = "".join(l3.split())
         if not key:
             continue
         if key in seen:
@@ -274,7 +258,7 @@ def _duplicates(out: list[Finding], names: list[tuple[int, str, str, bool]], ew:
             )
         else:
             seen[key] = i
-        if execution_scored and applicable and is_execution:
+        if execution_scored and applicable and _is_execution_name(key):
             out.append(
                 F.finding(
                     F.TEMPLATE_DUPLICATE_MEASURE,
@@ -297,9 +281,6 @@ _ROW_LABELS = {
 _FIELDS = (("initial", "年初预算数"), ("annual", "全年预算数"), ("executed", "执行数"))
 
 
-_HALF_ULP = {p: Decimal(5).scaleb(-p - 1) for p in range(9)}
-
-
 def _same_shown(a: Decimal, b: Decimal) -> bool:
     """Equal as the table shows amounts (2 places); exact equality first, it is the usual case."""
     return a == b or round_half_up(a) == round_half_up(b)
@@ -317,7 +298,7 @@ def _rate_check(out, where: str, label: str, executed, denom, rate_text: str) ->
     if denom > ZERO and executed >= ZERO:
         # Half up: the rate rounds to `printed` iff printed − ½ulp ≤ rate < printed + ½ulp.
         # Checked by multiplying out, a long division only when it does not.
-        half = _HALF_ULP[places]
+        half = Decimal(5).scaleb(-places - 1)
         x = executed * HUNDRED
         if (printed - half) * denom <= x < (printed + half) * denom:
             return
@@ -353,7 +334,7 @@ def _row_values(out: list[Finding], budget: Budget) -> dict[str, tuple]:
     rows: dict[str, tuple] = {}
     for r in as_items(getattr(budget, "rows", None)):
         key = getattr(r, "row", "")
-        if key.__class__ is not str:
+        if not isinstance(key, str):
             key = clean_text(key)
         key = key.strip()
         if key not in _ROW_LABELS or key in rows:

@@ -18,9 +18,9 @@ import re
 from decimal import Decimal
 
 from indicators.engine import findings as F
-from indicators.engine.checks import _name_key
+from indicators.engine.checks import _is_execution_name
 from indicators.engine.fmt import num, pct, two
-from indicators.engine.narrative import _pct_matches
+from indicators.engine.narrative.values import _pct_matches
 from indicators.engine.rows import _measure
 from indicators.engine.types import Finding, IndicatorRow
 from indicators.engine.values import HUNDRED, TEN_THOUSAND, ZERO, as_items, clean_num, clean_text
@@ -39,8 +39,7 @@ def _places(d: Decimal) -> int:
 
 
 def _value(number: object, text: str) -> Decimal | None:
-    ok = number.__class__ is Decimal and number.is_finite() and -15 <= number.adjusted() < 15
-    v = number if ok else clean_num(number)[0]
+    v = clean_num(number)[0]
     if v is None and text.strip():
         v = _measure(text).value  # parsed once per distinct text, shared with rows.py
     return v
@@ -71,10 +70,6 @@ def _total_amounts(budget: object) -> tuple[list[tuple[Decimal, str]], Decimal |
     return [], None
 
 
-def _text(x: object) -> str:
-    return x if x.__class__ is str else clean_text(x)
-
-
 def evidence_findings(indicators: object, budget: object, rate: Decimal | None, reported: set[str]) -> list[Finding]:
     """`rate`: the execution rate of the 预算执行率 level 1 (None when not computed);
     `reported`: the `where`s already reported as scoring execution twice (by name).
@@ -93,15 +88,15 @@ def evidence_findings(indicators: object, budget: object, rate: Decimal | None, 
     )
     rates = None
     for i, row in enumerate(as_items(indicators)):
-        if row.__class__ is not IndicatorRow and not isinstance(row, IndicatorRow):
+        if not isinstance(row, IndicatorRow):
             continue
         if row.applicable is False:
             continue
-        actual_text = _text(row.actual_text)
+        actual_text = clean_text(row.actual_text)
         actual = None
         actual_read = False
-        l3 = _text(row.level3)
-        is_execution = _name_key(l3)[1] if l3 else False
+        l3 = clean_text(row.level3)
+        is_execution = _is_execution_name(l3) if l3 else False
 
         # Execution scored a second time, by amounts. Not repeated for a row the name-based
         # check reported: one finding says it, and that one names the level-1 it duplicates.
@@ -112,7 +107,7 @@ def evidence_findings(indicators: object, budget: object, rate: Decimal | None, 
                 if actual == x:
                     where = f"indicators[{i}]"
                     if where not in reported:
-                        target = _value(row.target, _text(row.target_text))
+                        target = _value(row.target, clean_text(row.target_text))
                         for denom, label in denoms:
                             if target is not None and target == denom * f:
                                 out.append(
@@ -135,7 +130,8 @@ def evidence_findings(indicators: object, budget: object, rate: Decimal | None, 
         # A full score with nothing to score it by: self score = weight > 0, no figure, no text.
         s = row.self_score
         w = row.weight
-        if s is None or w is None or row.target is not None or _text(row.target_text).strip() or actual_text.strip():
+        has_target = row.target is not None or clean_text(row.target_text).strip()
+        if s is None or w is None or has_target or actual_text.strip():
             continue
         if not actual_read:
             actual = _value(row.actual, actual_text)
@@ -155,14 +151,14 @@ def evidence_findings(indicators: object, budget: object, rate: Decimal | None, 
 
 
 def _name(row: IndicatorRow, l3: str, i: int) -> str:
-    return l3.strip() or _text(row.level2).strip() or _text(row.level1).strip() or f"第 {i + 1} 行"
+    return l3.strip() or clean_text(row.level2).strip() or clean_text(row.level1).strip() or f"第 {i + 1} 行"
 
 
 def _execution_row(out, row, i, l3, actual, actual_text, rate, rates) -> None:
     """An execution row's printed rate and its reason's unspent share."""
     where = f"indicators[{i}]"
     name = _name(row, l3, i)
-    unit = _text(row.unit).strip()
+    unit = clean_text(row.unit).strip()
     if rate is not None and actual is not None and ("%" in unit or "%" in actual_text or "％" in actual_text):
         # Compared at the precision the row shows (86% agrees with 86.20%, not with 86.60%),
         # against every rate of the budget table (a row may measure 项目支出's).
@@ -178,7 +174,7 @@ def _execution_row(out, row, i, l3, actual, actual_text, rate, rates) -> None:
                     f"在所写精度上不一致",
                 )
             )
-    _reason_figures(out, where, name, _text(row.reason), rates, actual if "%" in unit else None)
+    _reason_figures(out, where, name, clean_text(row.reason), rates, actual if "%" in unit else None)
 
 
 def _reason_figures(out: list, where: str, name: str, reason: str, rates: list, row_rate: Decimal | None) -> None:

@@ -6,7 +6,7 @@ they are never renamed; new ones are added here with a one-line description.
 
 from __future__ import annotations
 
-from indicators.engine.types import Finding
+from indicators.engine.types import Finding, build
 
 ERROR = "error"
 WARNING = "warning"
@@ -87,24 +87,11 @@ SELF_TOTAL_MISMATCH = _code("self_total.mismatch", WARNING, "报告填写的自�
 SELF_GRADE_MISMATCH = _code("self_grade.mismatch", WARNING, "报告填写的自评等级与按规则应得的等级不一致")
 
 
-_new = object.__new__
-
-
 def finding(code: str, where: str, message: str, severity: str | None = None) -> Finding:
-    """A Finding with the code's default severity unless one is given.
-
-    Built without the frozen dataclass __init__ (which sets each field through
-    object.__setattr__): the same object, at half the cost, and reports have many.
-    """
+    """A Finding with the code's default severity unless one is given."""
     if severity is None:
         severity = CATALOGUE[code][0]
-    f = _new(Finding)
-    d = f.__dict__
-    d["code"] = code
-    d["severity"] = severity
-    d["where"] = where
-    d["message"] = message
-    return f
+    return build(Finding, code=code, severity=severity, where=where, message=message)
 
 
 def describe(code: str) -> str:

@@ -14,10 +14,9 @@ A target, B actual, w weight; every score rounded once, 2 places half up.
 - Qualitative: the self score must lie in its tier's range (met [t0, 100%], partial
   [t1, t0), unmet [0, t1) of w); outside it is clamped in, inferred when no tier.
 
-This is the hot path (tens of rows a report, thousands of reports a round), so the
-common cases avoid repeated work: typed texts are parsed once per distinct text,
-Decimals seen before are known good, and explanations are formatted only when read
-(`LazyRow`). Unusual input takes the slower, more careful branches.
+Typed texts are parsed once per distinct text (parse_measure caches them), and
+explanations are formatted only when read (`LazyRow`): a batch that stores totals and
+findings never reads them.
 """
 
 from __future__ import annotations
@@ -61,52 +60,24 @@ _SHORT = ("short",)
 _NA = ("not_applicable",)
 _NOT_SCORED = ("not_scored",)
 
-_CACHE_MAX = 20000
-_measures: dict[str, Measure] = {}
-_units: dict[str, tuple[bool, str]] = {}
-_labels: dict[str, str] = {}
-# Last characters of texts that may end with a written operator (以上, 以下, 以内) or spaces.
-_SUFFIX_ENDS = frozenset("上下内 　\t\r\n")
-_wheres = [f"indicators[{i}]" for i in range(200)]
-
 
 def where_of(i: int) -> str:
-    return _wheres[i] if i < 200 else f"indicators[{i}]"
+    return f"indicators[{i}]"
 
 
 def _measure(text: str) -> Measure:
-    m = _measures.get(text)
-    if m is None:
-        m = parse_measure(text) if text else _EMPTY_MEASURE
-        if len(_measures) >= _CACHE_MAX:
-            _measures.clear()
-        _measures[text] = m
-    return m
+    return parse_measure(text) if text else _EMPTY_MEASURE  # parse_measure caches by text
 
 
 def _unit(unit: str) -> tuple[bool, str]:
     """(suspicious, stripped) for a 度量单位 cell."""
-    info = _units.get(unit)
-    if info is None:
-        u = unit.strip()
-        info = (bool(u) and not _SUSPICIOUS_UNIT_CHARS.isdisjoint(u), u)
-        if len(_units) >= _CACHE_MAX:
-            _units.clear()
-        _units[unit] = info
-    return info
+    u = unit.strip()
+    return bool(u) and not _SUSPICIOUS_UNIT_CHARS.isdisjoint(u), u
 
 
 def _label(unit: str) -> str:
     """How a unit follows a number: "94.5%", "41 个"."""
-    label = unit if not unit or unit[0] in "%‰" else " " + unit
-    if len(_labels) >= _CACHE_MAX:
-        _labels.clear()
-    _labels[unit] = label
-    return label
-
-
-def _text(x: object) -> str:
-    return x if x.__class__ is str else clean_text(x)
+    return unit if not unit or unit[0] in "%‰" else " " + unit
 
 
 # --------------------------------------------------------------------------- lazy rows
@@ -150,6 +121,7 @@ class LazyRow(RowResult):
 
 def make_row(i, l1, l2, l3, w, score, self_s, flags, explain) -> RowResult:
     """A row result; `explain` is a str or (function, args) formatted on first read."""
+    # Lazy text and no frozen-dataclass __init__ buy about 15 % of the bench's rows/s (issue 15).
     r = _new(LazyRow)
     d = r.__dict__
     d["index"] = i
@@ -162,7 +134,7 @@ def make_row(i, l1, l2, l3, w, score, self_s, flags, explain) -> RowResult:
     d["flags"] = flags
     # Both keys, always in this order: every row then shares one key table (a row
     # with a key of its own gets a dict of its own, which costs more than the row).
-    if explain.__class__ is str:
+    if isinstance(explain, str):
         d["_explain"] = None
         d["_text"] = explain
     else:
@@ -252,26 +224,16 @@ def rule_text(explanation: str) -> str:
 # --------------------------------------------------------------------------- rows
 
 
-def score_row(i: int, row: IndicatorRow, R, out: list[Finding]) -> RowResult:
-    """Score row i by the compiled rules R, appending its findings to out."""
-    l1 = row.level1
-    l2 = row.level2
-    l3 = row.level3
-    if l1.__class__ is not str:
-        l1 = clean_text(l1)
-    if l2.__class__ is not str:
-        l2 = clean_text(l2)
-    if l3.__class__ is not str:
-        l3 = clean_text(l3)
-    w = row.weight
-    if w.__class__ is not Decimal or not w.is_finite() or not -15 <= w.adjusted() < 15:
-        w = read_num(w)  # blank, garbage, text, or a rare valid zero like 0E-20
+def score_row(i: int, row: IndicatorRow, rules, out: list[Finding]) -> RowResult:
+    """Score row i by the compiled rules, appending its findings to out."""
+    l1 = clean_text(row.level1)
+    l2 = clean_text(row.level2)
+    l3 = clean_text(row.level3)
+    w = read_num(row.weight)
     if row.applicable is False:
         return make_row(i, l1, l2, l3, None if w is BAD else w, None, None, _NA, "不适用，不计分")
     name = l3.strip() or l2.strip() or l1.strip() or f"第 {i + 1} 行"
-    self_s = row.self_score
-    if self_s.__class__ is not Decimal or not self_s.is_finite() or not -15 <= self_s.adjusted() < 15:
-        self_s = read_num(self_s)
+    self_s = read_num(row.self_score)
     if w is BAD:
         out.append(F.finding(F.VALUE_INVALID, where_of(i), f"{name}：分值不是可用的数值"))
         w = None
@@ -296,10 +258,10 @@ def score_row(i: int, row: IndicatorRow, R, out: list[Finding]) -> RowResult:
         kind = _kind_of(i, row, name, out)
     standing = self_s
     if kind == "quantitative":
-        score, explain, flags, computed = _quantitative(i, row, name, w, self_s, R, out)
+        score, explain, flags, computed = _quantitative(i, row, name, w, self_s, rules, out)
         if computed:
             if self_s is None:
-                if not R.computed:
+                if not rules.computed:
                     out.append(
                         F.finding(
                             F.SCORE_MISSING,
@@ -308,17 +270,17 @@ def score_row(i: int, row: IndicatorRow, R, out: list[Finding]) -> RowResult:
                             F.WARNING,
                         )
                     )
-            elif self_s != score and abs(self_s - score) > R.tolerance:
-                _differs(i, name, self_s, score, explain, R, out)
-            if R.computed:
+            elif self_s != score and abs(self_s - score) > rules.tolerance:
+                _differs(i, name, self_s, score, explain, rules, out)
+            if rules.computed:
                 standing = score
     else:
-        score, explain, flags = _qualitative(i, row, name, w, self_s, R, out)
+        score, explain, flags = _qualitative(i, row, name, w, self_s, rules, out)
 
     if (score is not None and score < w) or (standing is not None and standing < w):
         if "short" not in flags:
             flags = (*flags, "short")
-        if "overachieved" not in flags and is_blank_reason(_text(row.reason)):
+        if "overachieved" not in flags and is_blank_reason(clean_text(row.reason)):
             got = score if score is not None else standing
             out.append(
                 F.finding(
@@ -330,10 +292,10 @@ def score_row(i: int, row: IndicatorRow, R, out: list[Finding]) -> RowResult:
     return make_row(i, l1, l2, l3, w, score, standing, flags, explain)
 
 
-def _differs(i, name, self_s, score, explain, R, out) -> None:
-    text = explain if explain.__class__ is str else explain[0](*explain[1])
+def _differs(i, name, self_s, score, explain, rules, out) -> None:
+    text = explain if isinstance(explain, str) else explain[0](*explain[1])
     rule = rule_text(text)
-    if R.computed:
+    if rules.computed:
         msg = f"{name}：自评 {num(self_s)} 分，已按规则计算的 {num(score)} 分计（{rule}）"
         out.append(F.finding(F.SCORE_DIFFERS, where_of(i), msg, F.INFO))
     else:
@@ -343,7 +305,7 @@ def _differs(i, name, self_s, score, explain, R, out) -> None:
 
 def _kind_of(i, row, name, out) -> str:
     """The kind of a row whose kind is not one of KINDS (a finding unless obvious)."""
-    given = _text(row.kind).strip()
+    given = clean_text(row.kind).strip()
     kind = _KIND_ALIASES.get(given)
     if kind:
         return kind
@@ -360,27 +322,19 @@ def _kind_of(i, row, name, out) -> str:
     return kind
 
 
-def _quantitative(i, row, name, w, self_s, R, out):
+def _quantitative(i, row, name, w, self_s, rules, out):
     """(score, explain, flags, computed by the rule) of a quantitative row."""
-    A = row.target
-    if A.__class__ is not Decimal or not A.is_finite() or not -15 <= A.adjusted() < 15:
-        A = read_num(A)
-    B = row.actual
-    if B.__class__ is not Decimal or not B.is_finite() or not -15 <= B.adjusted() < 15:
-        B = read_num(B)
+    A = read_num(row.target)
+    B = read_num(row.actual)
     if A is BAD:
         out.append(F.finding(F.VALUE_INVALID, where_of(i), f"{name}：指标值不是可用的数值，按空白处理"))
         A = None
     if B is BAD:
         out.append(F.finding(F.VALUE_INVALID, where_of(i), f"{name}：实际完成值不是可用的数值，按空白处理"))
         B = None
-    target_text = row.target_text
-    if target_text.__class__ is not str:
-        target_text = clean_text(target_text)
-    actual_text = row.actual_text
-    if actual_text.__class__ is not str:
-        actual_text = clean_text(actual_text)
-    tm = _measures.get(target_text) or _measure(target_text)
+    target_text = clean_text(row.target_text)
+    actual_text = clean_text(row.actual_text)
+    tm = _measure(target_text)
 
     sign = row.sign
     sign_given = sign == ">=" or sign == "<=" or sign == "="
@@ -389,10 +343,7 @@ def _quantitative(i, row, name, w, self_s, R, out):
     if A is None:
         A = tm.value
 
-    unit = row.unit
-    if unit.__class__ is not str:
-        unit = clean_text(unit)
-    suspicious, unit = _units.get(unit) or _unit(unit)
+    suspicious, unit = _unit(clean_text(row.unit))
     if suspicious:
         t = target_text.strip()
         out.append(
@@ -434,9 +385,7 @@ def _quantitative(i, row, name, w, self_s, R, out):
     # The actual: only parsed when it may carry an operator or stands in for a blank number.
     measured = True
     if actual_text:
-        if actual_text[0] in OPERATOR_STARTS or (
-            actual_text[-1] in _SUFFIX_ENDS and actual_text.rstrip().endswith(OPERATOR_SUFFIXES)
-        ):
+        if actual_text[0] in OPERATOR_STARTS or actual_text.rstrip().endswith(OPERATOR_SUFFIXES):
             am = _measure(actual_text)
             if am.has_operator:
                 if B is None and am.sign == "=":
@@ -466,9 +415,7 @@ def _quantitative(i, row, name, w, self_s, R, out):
         score, explain, flags = _self_scored(i, name, w, self_s, A, actual_text.strip(), measured, out)
         return score, explain, flags, False
 
-    u = _labels.get(unit)
-    if u is None:
-        u = _label(unit)
+    u = _label(unit)
     if sign != "<=":
         sym = SIGN_SYMBOL[sign]
         flags = _NONE
@@ -495,16 +442,17 @@ def _quantitative(i, row, name, w, self_s, R, out):
                 score = ZERO2
                 explain = (fn, (B, A, u, sym, w, None))
             flags = _SHORT
-        k = R.over_k
+        k = rules.over_k
         # Exact Decimal product: k = 1.3, A = 100 flags B = 130 and not 129.99. Not for ≤ rows (see top).
         if k is not None and A > ZERO and k * A <= B:
-            score, explain, flags = _overachieved(i, row, name, A, B, unit, u, sym, k, score, explain, flags, R, out)
+            over = _overachieved(i, row, name, A, B, unit, u, sym, k, score, explain, flags, rules, out)
+            score, explain, flags = over
         return score, explain, flags, True
     if B <= A:
         return round_half_up(w), (_x_le_met, (B, A, u, w)), _NONE, True
     if A == ZERO:
         return ZERO2, (_x_le_zero, (B, u)), _SHORT, True
-    if A > ZERO and not R.linear:
+    if A > ZERO and not rules.linear:
         score = round_half_up(A * w / B)
         return score, (_x_le_ratio, (B, A, u, w, score)), _SHORT, True
     absA = A if A > ZERO else -A
@@ -516,7 +464,7 @@ def _quantitative(i, row, name, w, self_s, R, out):
 
 
 def _sign_of(i, name, sign, tm, out) -> str:
-    given = _text(sign).strip()
+    given = clean_text(sign).strip()
     s = parse_measure(given + "0").sign if given else None
     if s is None:
         s = tm.sign
@@ -527,7 +475,7 @@ def _sign_of(i, name, sign, tm, out) -> str:
     return s
 
 
-def _overachieved(i, row, name, A, B, unit, u, sym, k, score, explain, flags, R, out):
+def _overachieved(i, row, name, A, B, unit, u, sym, k, score, explain, flags, rules, out):
     flags = (*flags, "overachieved")
     out.append(
         F.finding(
@@ -537,7 +485,7 @@ def _overachieved(i, row, name, A, B, unit, u, sym, k, score, explain, flags, R,
             f"（≥{num(k)} 倍），属超额完成，指标值可能设置偏低",
         )
     )
-    if is_blank_reason(_text(row.reason)):
+    if is_blank_reason(clean_text(row.reason)):
         out.append(
             F.finding(
                 F.OVERACHIEVED_UNEXPLAINED,
@@ -545,7 +493,7 @@ def _overachieved(i, row, name, A, B, unit, u, sym, k, score, explain, flags, R,
                 f"{name}：超额完成（{num(B)}{u}，指标值 {sym}{num(A)}{u}）须说明原因",
             )
         )
-    deduct = R.over_deduct
+    deduct = rules.over_deduct
     if deduct:
         raw = score - deduct
         score = round_half_up(raw) if raw > ZERO else ZERO2
@@ -569,16 +517,16 @@ def _self_scored(i, name, w, self_s, A, actual_text, measured, out):
     return score, (_x_self, (what, score)), (flag, "self_scored")
 
 
-def _qualitative(i, row, name, w, self_s, R, out):
+def _qualitative(i, row, name, w, self_s, rules, out):
     tier = row.tier
     if tier != "met" and tier != "partial" and tier != "unmet":
-        given = _text(tier).strip()
+        given = clean_text(tier).strip()
         tier = _TIER_ALIASES.get(given)
         if tier is None and given:
             out.append(F.finding(F.TIER_UNKNOWN, where_of(i), f"{name}：完成档次“{given}”无法识别"))
     if tier is None:
-        return _tier_inferred(i, name, w, self_s, R, out)
-    lo, hi, incl, label = R.tier_range(tier, w)
+        return _tier_inferred(i, name, w, self_s, rules, out)
+    lo, hi, incl, label = rules.tier_range(tier, w)
     if self_s is None:
         out.append(
             F.finding(F.SCORE_MISSING, where_of(i), f"{name}：选择了“{TIER_NAMES[tier]}”但未填写自评得分，未计分")
@@ -604,7 +552,7 @@ def _qualitative(i, row, name, w, self_s, R, out):
     return score, (_x_tier_out, (label, self_s, span, score)), ("out_of_range",)
 
 
-def _tier_inferred(i, name, w, self_s, R, out):
+def _tier_inferred(i, name, w, self_s, rules, out):
     if self_s is None:
         out.append(F.finding(F.SCORE_MISSING, where_of(i), f"{name}：未选择完成档次，也未填写自评得分，未计分"))
         return None, "未选择完成档次，也无自评得分，未计分", _NOT_SCORED
@@ -613,7 +561,7 @@ def _tier_inferred(i, name, w, self_s, R, out):
         s = ZERO2
     tier = "unmet"
     for t in TIERS:
-        if s >= R.tier_range(t, w)[0]:
+        if s >= rules.tier_range(t, w)[0]:
             tier = t
             break
     score = round_half_up(s)

@@ -35,6 +35,7 @@ from indicators.engine.types import (
     ReportResult,
     RowResult,
     RuleSet,
+    build,
 )
 from indicators.engine.values import HUNDRED, ZERO, as_items, clean_num, clean_text
 
@@ -74,32 +75,32 @@ class _Rules:
 
     def __init__(self, rs: object) -> None:
         bad: list[str] = []
-        d = _DEFAULT_RULES
+        default = _DEFAULT_RULES
 
         def opt(name: str, allowed: tuple[str, ...]) -> str:
-            v = getattr(rs, name, getattr(d, name))
+            v = getattr(rs, name, getattr(default, name))
             if v in allowed:
                 return v
             bad.append(f"{name}={v!r}")
-            return getattr(d, name)
+            return getattr(default, name)
 
         def dec(name: str, lo: Decimal | None = None, hi: Decimal | None = None, none_ok: bool = False):
-            v = getattr(rs, name, getattr(d, name))
+            v = getattr(rs, name, getattr(default, name))
             if v is None and none_ok:
                 return None
             x, _ = clean_num(v)
             if x is None or (lo is not None and x < lo) or (hi is not None and x > hi):
                 bad.append(f"{name}={v!r}")
-                return getattr(d, name)
+                return getattr(default, name)
             return x
 
         self.source = rs
-        self.rules = rs if isinstance(rs, RuleSet) else d
+        self.rules = rs if isinstance(rs, RuleSet) else default
         self.denominator = opt("execution_denominator", ("annual", "initial"))
-        cap = getattr(rs, "execution_cap", d.execution_cap)
+        cap = getattr(rs, "execution_cap", default.execution_cap)
         if not isinstance(cap, bool):
             bad.append(f"execution_cap={cap!r}")
-            cap = d.execution_cap
+            cap = default.execution_cap
         self.cap = cap
         method = opt("execution_method", ("proportional", "step"))
         self.step_per = self.step_deduct = None
@@ -126,24 +127,24 @@ class _Rules:
         if self.over_k is not None and self.over_k <= ZERO:
             self.over_k = None
         self.over_deduct = dec("overachievement_deduction", lo=ZERO)
-        tiers = getattr(rs, "qualitative_tiers", d.qualitative_tiers)
+        tiers = getattr(rs, "qualitative_tiers", default.qualitative_tiers)
         try:
             hi, lo = (clean_num(x)[0] for x in tiers)
             if hi is None or lo is None or not (ZERO <= lo <= hi <= HUNDRED):
                 raise ValueError
         except (TypeError, ValueError):
             bad.append(f"qualitative_tiers={tiers!r}")
-            hi, lo = d.qualitative_tiers
+            hi, lo = default.qualitative_tiers
         self.tiers_pct = (hi, lo)
         self.tier_hi, self.tier_lo = hi / HUNDRED, lo / HUNDRED
-        bands = getattr(rs, "grade_bands", d.grade_bands)
+        bands = getattr(rs, "grade_bands", default.grade_bands)
         try:
             b = tuple(clean_num(x)[0] for x in bands)
             if len(b) != 3 or None in b or not (b[0] >= b[1] >= b[2]):
                 raise ValueError
         except (TypeError, ValueError):
             bad.append(f"grade_bands={bands!r}")
-            b = d.grade_bands
+            b = default.grade_bands
         self.bands = b
         self.computed = opt("quantitative_scores", ("computed", "self-checked")) == "computed"
         self.tolerance = dec("tolerance", lo=ZERO)
@@ -167,23 +168,10 @@ class _Rules:
 
 
 _rules_cache: dict[object, _Rules] = {}
-_rules_by_id: dict[int, _Rules] = {}
 
 
 def _compile(rs: object) -> _Rules:
-    # Most callers pass the same RuleSet object again and again: identity first,
-    # then equality (hashing a RuleSet is not free).
-    compiled = _rules_by_id.get(id(rs))
-    if compiled is not None and compiled.source is rs:
-        return compiled
-    compiled = _compile_equal(rs)
-    if len(_rules_by_id) > 256:
-        _rules_by_id.clear()
-    _rules_by_id[id(rs)] = compiled
-    return compiled
-
-
-def _compile_equal(rs: object) -> _Rules:
+    """The checked rule set, cached by equality (most reports of a round share one)."""
     try:
         return _rules_cache[rs]
     except KeyError:
@@ -212,7 +200,7 @@ def grade_for(total: Decimal | None, bands: tuple[Decimal, Decimal, Decimal] = _
 # --------------------------------------------------------------------------- execution
 
 
-def _execution(budget: object, R: _Rules, out: list[Finding]):
+def _execution(budget: object, rules: _Rules, out: list[Finding]):
     """(rate in percent, score, explanation) of the level-1 预算执行率."""
     w, bad = clean_num(getattr(budget, "execution_weight", None))
     if bad or w is None or w < ZERO:
@@ -223,7 +211,7 @@ def _execution(budget: object, R: _Rules, out: list[Finding]):
         if getattr(r, "row", None) == "total":
             total = r
             break
-    field, label = ("initial", "年初预算数") if R.denominator == "initial" else ("annual", "全年预算数")
+    field, label = ("initial", "年初预算数") if rules.denominator == "initial" else ("annual", "全年预算数")
     denom, _ = clean_num(getattr(total, field, None))
     executed, _ = clean_num(getattr(total, "executed", None))
     if denom is None or executed is None:
@@ -241,12 +229,12 @@ def _execution(budget: object, R: _Rules, out: list[Finding]):
         return None, None, "预算金额为负数，执行率无法计分"
     rate = executed * HUNDRED / denom
     base = f"预算执行率 = {two(executed)} ÷ {two(denom)}（{label}）= {pct(rate)}"
-    if R.step_per is not None:
+    if rules.step_per is not None:
         short = HUNDRED - rate
         if short < ZERO:
-            short = ZERO if R.cap else -short
-        steps = short // R.step_per
-        raw = w - steps * R.step_deduct
+            short = ZERO if rules.cap else -short
+        steps = short // rules.step_per
+        raw = w - steps * rules.step_deduct
         if raw < ZERO:
             raw = ZERO
         score = round_half_up(raw)
@@ -259,8 +247,8 @@ def _execution(budget: object, R: _Rules, out: list[Finding]):
             score,
             (
                 f"{base}，{off} 100% {num(short)} 个百分点，"
-                f"每满 {num(R.step_per)} 个百分点扣 {num(R.step_deduct)} 分"
-                f"（不足一档的部分不扣）：{num(w)} − {num(steps)} × {num(R.step_deduct)} = {num(score)}"
+                f"每满 {num(rules.step_per)} 个百分点扣 {num(rules.step_deduct)} 分"
+                f"（不足一档的部分不扣）：{num(w)} − {num(steps)} × {num(rules.step_deduct)} = {num(score)}"
                 + ("（最低 0 分）" if raw == ZERO else "")
             ),
         )
@@ -270,7 +258,7 @@ def _execution(budget: object, R: _Rules, out: list[Finding]):
         if rate == HUNDRED:
             return rate, score, f"{base}，得满分 {num(w)}"
         return rate, score, f"{base}，按执行率 × {num(w)} 计分：{num(score)}"
-    if R.cap:
+    if rules.cap:
         score = round_half_up(w)
         return rate, score, f"{base}，超过 100% 按 100% 计，得满分 {num(w)}"
     raw = (2 - r) * w
@@ -281,30 +269,6 @@ def _execution(budget: object, R: _Rules, out: list[Finding]):
 
 
 # --------------------------------------------------------------------------- report
-
-_new = object.__new__
-
-
-def _level1(name: str, weight: Decimal, score: Decimal, self_score: Decimal) -> Level1Result:
-    # The frozen dataclass __init__ costs more than the rest of a subtotal.
-    r = _new(Level1Result)
-    d = r.__dict__
-    d["name"] = name
-    d["weight"] = weight
-    d["score"] = score
-    d["self_score"] = self_score
-    return r
-
-
-def _level2(level1: str, name: str, weight: Decimal, score: Decimal, self_score: Decimal) -> Level2Result:
-    r = _new(Level2Result)
-    d = r.__dict__
-    d["level1"] = level1
-    d["name"] = name
-    d["weight"] = weight
-    d["score"] = score
-    d["self_score"] = self_score
-    return r
 
 
 def score_report(report: ReportInput) -> ReportResult:
@@ -340,101 +304,145 @@ def _with_narrative(report: ReportInput, result: ReportResult) -> ReportResult:
 
 
 def _score(report: ReportInput) -> ReportResult:
-    R = _compile(getattr(report, "rules", None) or _DEFAULT_RULES)
-    out: list[Finding] = list(R.findings)
+    rules = _compile(getattr(report, "rules", None) or _DEFAULT_RULES)
+    out: list[Finding] = list(rules.findings)
     budget = getattr(report, "budget", None) or Budget()
+    rate, exec_score, exec_expl = _execution(budget, rules, out)
+    rows = _score_rows(report, rules, out)
+    sub = _Subtotals(rows)
+    nodes = as_items(getattr(report, "level1", None))
+    level1 = tuple(_level1(name, *sub.level1.get(name, (ZERO, ZERO, ZERO))) for name in _level1_order(nodes, sub))
+    level2 = tuple(_level2(l1, l2, *sums) for (l1, l2), sums in sub.level2.items())
+    _report_checks(report, budget, nodes, sub, rules, rate, out)
+    budget_self = _budget_self_score(budget, rules, exec_score, exec_expl, out)
+    total, self_total, total_expl = _totals(budget, nodes, level1, sub, rules, rate, exec_score, budget_self, out)
+    grade = grade_for(total, rules.bands)
+    self_grade = grade_for(self_total, rules.bands)
+    _grade_checks(report, rules, total, self_total, grade, self_grade, out)
+    return ReportResult(
+        execution_rate=rate,
+        execution_score=exec_score,
+        execution_explanation=exec_expl,
+        level1=level1,
+        level2=level2,
+        rows=tuple(rows),
+        total=total,
+        self_total=self_total,
+        grade=grade,
+        self_grade=self_grade,
+        findings=tuple(out),
+        total_explanation=total_expl,
+    )
 
-    rate, exec_score, exec_expl = _execution(budget, R, out)
 
+def _level1(name: str, weight: Decimal, score: Decimal, self_score: Decimal) -> Level1Result:
+    return build(Level1Result, name=name, weight=weight, score=score, self_score=self_score)
+
+
+def _level2(level1: str, name: str, weight: Decimal, score: Decimal, self_score: Decimal) -> Level2Result:
+    return build(Level2Result, level1=level1, name=name, weight=weight, score=score, self_score=self_score)
+
+
+def _score_rows(report: ReportInput, rules: _Rules, out: list[Finding]) -> list[RowResult]:
     rows: list[RowResult] = []
-    append = rows.append
     for i, row in enumerate(as_items(getattr(report, "indicators", None))):
-        if row.__class__ is not IndicatorRow and not isinstance(row, IndicatorRow):
-            append(not_a_row(i, out))
+        if not isinstance(row, IndicatorRow):
+            rows.append(not_a_row(i, out))
             continue
         try:
-            append(score_row(i, row, R, out))
+            rows.append(score_row(i, row, rules, out))
         except Exception as exc:
-            append(broken_row(i, row, out, exc))
+            rows.append(broken_row(i, row, out, exc))
+    return rows
 
-    # Subtotals: sums of rounded row scores (blank counts 0), weights as Σ children.
-    l2_acc: dict[tuple[str, str], list] = {}
-    first: dict[str, int] = {}
-    names: list[tuple[int, str, str, bool]] = []
-    # Weights of the not-applicable rows per level-1 name (dropped under rule "rescale").
-    na_sums: dict[str, Decimal] = {}
-    for r in rows:
-        d = r.__dict__  # rows are made by make_row: fields are plain dict entries
-        l1 = d["level1"].strip()
-        applicable = "not_applicable" not in d["flags"]
-        names.append((d["index"], l1, d["level3"].strip(), applicable))
-        if l1 not in first:
-            first[l1] = d["index"]
+
+class _Subtotals:
+    """Sums of rounded row scores (blank counts 0) per level 2 and level 1; weights as Σ children.
+
+    level2: (level-1 name, level-2 name) -> [weight, score, self score]; level1: name -> the same.
+    first: level-1 name -> index of its first row; names: (index, level 1, level 3, applicable)
+    of every row; na_sums: weights of the not-applicable rows per level-1 name (dropped under
+    rule "rescale"); weights: level-1 name -> Σ weights of its applicable rows.
+    """
+
+    def __init__(self, rows: list[RowResult]) -> None:
+        self.level2: dict[tuple[str, str], list[Decimal]] = {}
+        self.first: dict[str, int] = {}
+        self.names: list[tuple[int, str, str, bool]] = []
+        self.na_sums: dict[str, Decimal] = {}
+        for row in rows:
+            self._add(row)
+        self.level1: dict[str, list[Decimal]] = {}
+        for (l1, _), (w, score, self_score) in self.level2.items():
+            _accumulate(self.level1, l1, w, score, self_score)
+        self.weights = {name: self.level1[name][0] if name in self.level1 else ZERO for name in self.first}
+
+    def _add(self, row: RowResult) -> None:
+        l1 = row.level1.strip()
+        applicable = "not_applicable" not in row.flags
+        self.names.append((row.index, l1, row.level3.strip(), applicable))
+        self.first.setdefault(l1, row.index)
+        w = row.weight
         if not applicable:
-            w = d["weight"]
-            na_sums[l1] = na_sums.get(l1, ZERO) + (w if w is not None and w > ZERO else ZERO)
-            continue
-        w = d["weight"]
+            self.na_sums[l1] = self.na_sums.get(l1, ZERO) + (w if w is not None and w > ZERO else ZERO)
+            return
         if w is None or w < ZERO:
             w = ZERO
-        s = d["score"]
-        if s is None:
-            s = ZERO
-        ss = d["self_score"]
-        if ss is None:
-            ss = ZERO
-        key = (l1, d["level2"].strip())
-        acc = l2_acc.get(key)
-        if acc is None:
-            l2_acc[key] = [w, s, ss]
-        else:
-            acc[0] += w
-            acc[1] += s
-            acc[2] += ss
-    l1_acc: dict[str, list] = {}
-    for (l1, _), (w, s, ss) in l2_acc.items():
-        acc = l1_acc.get(l1)
-        if acc is None:
-            l1_acc[l1] = [w, s, ss]
-        else:
-            acc[0] += w
-            acc[1] += s
-            acc[2] += ss
-    sums = {name: l1_acc[name][0] if name in l1_acc else ZERO for name in first}
+        score = row.score if row.score is not None else ZERO
+        self_score = row.self_score if row.self_score is not None else ZERO
+        _accumulate(self.level2, (l1, row.level2.strip()), w, score, self_score)
 
-    nodes = as_items(getattr(report, "level1", None))
+
+def _accumulate(acc: dict, key: object, w: Decimal, score: Decimal, self_score: Decimal) -> None:
+    sums = acc.get(key)
+    if sums is None:
+        acc[key] = [w, score, self_score]
+    else:
+        sums[0] += w
+        sums[1] += score
+        sums[2] += self_score
+
+
+def _level1_order(nodes: tuple, sub: _Subtotals) -> list[str]:
+    """The template's level-1 names in its order (not-applicable empty ones left out), then the rows' others."""
     order: list[str] = []
     for node in nodes:
         name = clean_text(getattr(node, "name", "")).strip()
-        if name and name not in order and (name in l1_acc or getattr(node, "applicable", True) is not False):
+        if name and name not in order and (name in sub.level1 or getattr(node, "applicable", True) is not False):
             order.append(name)
-    order.extend(n for n in l1_acc if n not in order)
-    level1 = tuple(_level1(n, *l1_acc.get(n, (ZERO, ZERO, ZERO))) for n in order)
-    level2 = tuple(_level2(k[0], k[1], *v) for k, v in l2_acc.items())
+    order.extend(n for n in sub.level1 if n not in order)
+    return order
 
+
+def _report_checks(
+    report: ReportInput, budget: object, nodes: tuple, sub: _Subtotals, rules: _Rules, rate, out: list[Finding]
+) -> None:
+    """Template weights and structure, the budget and task tables, the evidence in the rows."""
     _template_checks(
         out,
         list(nodes),
-        sums,
-        first,
-        names,
+        sub.weights,
+        sub.first,
+        sub.names,
         clean_num(getattr(budget, "execution_weight", None))[0],
-        R.rules,
+        rules.rules,
         clean_text(getattr(report, "weight_note", "")),
         getattr(report, "narrative", ()),
-        na_sums if R.rescale else None,
+        sub.na_sums if rules.rescale else None,
     )
-    out.extend(table_findings(budget, as_items(getattr(report, "tasks", ())), R.rules))
+    out.extend(table_findings(budget, as_items(getattr(report, "tasks", ())), rules.rules))
     by_name = {f.where for f in out if f.code == F.TEMPLATE_DUPLICATE_MEASURE}
     out.extend(evidence_findings(getattr(report, "indicators", None), budget, rate, by_name))
 
-    # Totals, caps, grades.
+
+def _budget_self_score(budget: object, rules: _Rules, exec_score, exec_expl: str, out: list[Finding]):
+    """The self score of 预算执行率 that counts (the rule's under "computed"), with its findings."""
     budget_self, bad = clean_num(getattr(budget, "self_score", None))
     if bad:
         out.append(F.finding(F.VALUE_INVALID, "budget.total", "预算执行率自评得分不是可用的数值，按空白处理"))
     if exec_score is not None:
-        if R.computed:
-            if budget_self is not None and abs(budget_self - exec_score) > R.tolerance:
+        if rules.computed:
+            if budget_self is not None and abs(budget_self - exec_score) > rules.tolerance:
                 out.append(
                     F.finding(
                         F.SCORE_DIFFERS,
@@ -453,7 +461,7 @@ def _score(report: ReportInput) -> ReportResult:
                     F.WARNING,
                 )
             )
-        elif abs(budget_self - exec_score) > R.tolerance:
+        elif abs(budget_self - exec_score) > rules.tolerance:
             out.append(
                 F.finding(
                     F.SCORE_DIFFERS,
@@ -471,6 +479,22 @@ def _score(report: ReportInput) -> ReportResult:
             )
         )
 
+    return budget_self
+
+
+def _totals(
+    budget: object,
+    nodes: tuple,
+    level1: tuple[Level1Result, ...],
+    sub: _Subtotals,
+    rules: _Rules,
+    rate,
+    exec_score,
+    budget_self,
+    out: list[Finding],
+) -> tuple[Decimal, Decimal, str]:
+    """(total, self total, explanation): the sum, rescaled to 100 under rule "rescale", then capped."""
+    ew, _ = clean_num(getattr(budget, "execution_weight", None))
     total = exec_score if exec_score is not None else ZERO
     self_total = budget_self if budget_self is not None else ZERO
     terms = [f"{EXECUTION_LEVEL1} {num(exec_score) if exec_score is not None else '未计分'}"]
@@ -480,7 +504,7 @@ def _score(report: ReportInput) -> ReportResult:
         terms.append(f"{r1.name or NO_LEVEL1} {num(r1.score)}")
     total_expl = f"总分 = {' + '.join(terms)} = {num(total)}"
 
-    if R.rescale and (na_sums or any(getattr(n, "applicable", True) is False for n in nodes)):
+    if rules.rescale and (sub.na_sums or any(getattr(n, "applicable", True) is False for n in nodes)):
         # 按百分制折算: the weights still in play, 预算执行率 included, count as 100.
         in_play = (ew if ew is not None and ew > ZERO else ZERO) + sum((r1.weight for r1 in level1), ZERO)
         if in_play <= ZERO:
@@ -502,7 +526,7 @@ def _score(report: ReportInput) -> ReportResult:
 
     cap = None
     if rate is not None:
-        for below, top in R.caps:
+        for below, top in rules.caps:
             if rate < below and (cap is None or top < cap[1]):
                 cap = (below, top)
     if cap is not None:
@@ -522,9 +546,14 @@ def _score(report: ReportInput) -> ReportResult:
         if self_total > top:
             self_total = top
 
-    grade = grade_for(total, R.bands)
-    self_grade = grade_for(self_total, R.bands)
-    tol = R.tolerance
+    return total, self_total, total_expl
+
+
+def _grade_checks(
+    report: ReportInput, rules: _Rules, total, self_total, grade: str, self_grade: str, out: list[Finding]
+) -> None:
+    """The computed total and grade against the self scores and what the report printed."""
+    tol = rules.tolerance
     if abs(total - self_total) > tol:
         out.append(
             F.finding(
@@ -556,7 +585,7 @@ def _score(report: ReportInput) -> ReportResult:
     published_grade = clean_text(getattr(report, "self_grade", "")).strip()
     if published_grade:
         basis = published if published is not None else self_total
-        expected = grade_for(basis, R.bands)
+        expected = grade_for(basis, rules.bands)
         if published_grade != expected:
             out.append(
                 F.finding(
@@ -565,18 +594,3 @@ def _score(report: ReportInput) -> ReportResult:
                     f"报告填写自评等级“{published_grade}”，按 {num(basis)} 分应为“{expected}”",
                 )
             )
-
-    return ReportResult(
-        execution_rate=rate,
-        execution_score=exec_score,
-        execution_explanation=exec_expl,
-        level1=level1,
-        level2=level2,
-        rows=tuple(rows),
-        total=total,
-        self_total=self_total,
-        grade=grade,
-        self_grade=self_grade,
-        findings=tuple(out),
-        total_explanation=total_expl,
-    )

@@ -69,16 +69,9 @@ BAD = _Bad()
 
 
 def num(x: object) -> Decimal | _Bad | None:
-    """clean_num in one value: a usable Decimal, None for blank, BAD for garbage.
-
-    Same bounds as clean_num, checked inline for the common case of a Decimal.
-    """
-    if x.__class__ is Decimal:
-        if x.is_finite():  # False for NaN, sNaN and infinities, without signalling
-            e = x.adjusted()
-            if (TINY_EXP <= e < 15) or not x:
-                return x
-        return BAD
+    """clean_num in one value: a usable Decimal, None for blank, BAD for garbage."""
+    if type(x) is Decimal:  # the usual case, checked inline (as _check): rows read 4 figures each
+        return x if x.is_finite() and (TINY_EXP <= x.adjusted() < 15 or not x) else BAD
     v, bad = clean_num(x)
     return BAD if bad else v
 
