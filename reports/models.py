@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import MONEY, Department
 from indicators.models import MEASURE, WEIGHT, Kind, RuleSet, Sign, Template, TemplateIndicator
+from reports import enums
 
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 SCORE = {"max_digits": 7, "decimal_places": 2}
@@ -74,18 +75,10 @@ class Round(models.Model):
 class Report(models.Model):
     """One department's self-evaluation in one round: the table and the narrative."""
 
-    class State(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        SUBMITTED = "submitted", _("已送审")
-        RETURNED = "returned", _("已退回")
-        APPROVED = "approved", _("审核通过")
-        PUBLISHED = "published", _("已公开")
-
-    EDITABLE_STATES = (State.DRAFT, State.RETURNED)
-    # Past draft/returned: the configuration and budget under these reports may not change.
-    FROZEN_STATES = (State.SUBMITTED, State.APPROVED, State.PUBLISHED)
-    # Scores shown as stored at approval, never rescored live.
-    FINAL_STATES = (State.APPROVED, State.PUBLISHED)
+    State = enums.State
+    EDITABLE_STATES = enums.EDITABLE_STATES
+    FROZEN_STATES = enums.FROZEN_STATES
+    FINAL_STATES = enums.FINAL_STATES
 
     round = models.ForeignKey(Round, verbose_name=_("评价任务"), on_delete=models.PROTECT, related_name="reports")
     department = models.ForeignKey(Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="reports")

@@ -9,8 +9,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
 from departments.models import Department
-from reports.interchange.store import budget_lines, report_queryset
 from reports.models import Report, ReportArchive, Round
+from reports.selectors import budget_lines, report_queryset
 
 PUBLISHED = Report.State.PUBLISHED
 

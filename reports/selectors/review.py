@@ -21,17 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.selectors import access_for
-from reports.interchange.store import budget_lines, report_queryset
+from reports.enums import GRADES, NOT_HANDED_IN
 from reports.models import Report, ReportEvent, Round
-from reports.selectors import report_list
+from reports.selectors import budget_lines, report_list, report_queryset
 from reports.services.workflow import SNAPSHOT_FIELD
 
 S = Report.State
 # The queue's own order of states: what waits for the bureau first.
 QUEUE_STATE_ORDER = (S.SUBMITTED, S.RETURNED, S.DRAFT, S.APPROVED, S.PUBLISHED)
-# Not handed in (never, or not again after a return): late once the deadline has passed.
-NOT_HANDED_IN = (S.DRAFT, S.RETURNED)
-GRADES = ("优", "良", "中", "差")
 TIMELINE_LIMIT = 300
 QUEUE_PER_PAGE = 50  # settings.REVIEW_QUEUE_PER_PAGE overrides
 

@@ -21,8 +21,9 @@ from departments.models import BudgetLine, budget_frozen, budget_frozen_message
 from indicators import engine
 from indicators.engine import parse_measure
 from indicators.engine.types import KINDS, SIGNS, TIERS
-from reports.interchange.store import budget_lines, report_queryset, report_to_document
+from reports.interchange.store import report_to_document  # the change history compares documents
 from reports.models import NARRATIVE_FIELDS, Report, ReportEvent, ReportIndicator, ReportTask, indicator_definition
+from reports.selectors import budget_lines, report_queryset
 from reports.services import history
 from reports.services.scoring import report_rescore, report_score
 from reports.web.report.forms import actual_display

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from indicators import engine
 from reports.interchange.document import num
 from reports.models import Report, ReportEvent, ReportIndicator
+from reports.selectors import report_queryset
 from reports.services import history
 from reports.services.scoring import report_engine_input
 from reports.services.workflow import SNAPSHOT_FIELD
@@ -66,8 +67,6 @@ def report_review_save(
     anything else means someone changed the report since, and nothing is written. A save
     that changes something is a new version, so a decision from an older page is refused.
     """
-    from reports.interchange.store import report_queryset
-
     locked = report_queryset().select_for_update(of=("self",)).get(pk=report.pk)
     if not rules.has_perm("reports.review_report_object", actor, locked):
         raise PermissionDenied(_("您无权审核该报告。"))

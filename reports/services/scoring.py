@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from departments.models import BudgetLine
 from indicators import engine
+from reports.enums import RESCORABLE_STATES
 from reports.interchange.document import dec, money, num, to_engine_input
 from reports.models import NARRATIVE_SECTIONS, Report, ReportEvent, ReportFinding, RescoreJob
 from reports.selectors import budget_lines, frozen_document, report_queryset
@@ -157,23 +158,19 @@ def report_rescore(*, report: Report, loaded: bool = False) -> engine.ReportResu
     return result
 
 
-# Scores that are still open to change; approved and published scores stay as approved.
-OPEN_STATES = (Report.State.DRAFT, Report.State.RETURNED, Report.State.SUBMITTED)
-
-
 def rounds_rescore(*, rounds, actor=None, what: str = "") -> int:
     """After a rule set, template or round changed: rescore the rounds' open reports.
 
     Each rescored report gets an event naming the change and its old → new rule total.
     Returns how many were rescored.
     """
-    reports = Report.objects.filter(round__in=rounds, state__in=OPEN_STATES).order_by("pk")
+    reports = Report.objects.filter(round__in=rounds, state__in=RESCORABLE_STATES).order_by("pk")
     return reports_rescore(reports=reports, actor=actor, what=what or "评分设置已修改")
 
 
 def budget_rescore(*, department_id, year, actor=None, what: str = "") -> int:
     """After the budget of a department and year changed in the admin: rescore its open reports."""
-    reports = Report.objects.filter(department_id=department_id, round__year=year, state__in=OPEN_STATES)
+    reports = Report.objects.filter(department_id=department_id, round__year=year, state__in=RESCORABLE_STATES)
     return reports_rescore(reports=reports.order_by("pk"), actor=actor, what=f"预算情况已修改（{what}）")
 
 
@@ -213,7 +210,7 @@ PROGRESS_EVERY = 25
 J = RescoreJob.State
 
 
-def rescore_job_create(*, reports, actor=None, what: str, action: str = "rescore", states=OPEN_STATES):
+def rescore_job_create(*, reports, actor=None, what: str, action: str = "rescore", states=RESCORABLE_STATES):
     """Record a job for these reports and enqueue it once the surrounding transaction commits.
 
     Only the reports' ids are read here: the save that asked for it does no scoring. None when
@@ -241,13 +238,13 @@ def _workers() -> int:
 
 def rounds_rescore_job(*, rounds, actor=None, what: str = ""):
     """rounds_rescore, in the background."""
-    reports = Report.objects.filter(round__in=rounds, state__in=OPEN_STATES).order_by("pk")
+    reports = Report.objects.filter(round__in=rounds, state__in=RESCORABLE_STATES).order_by("pk")
     return rescore_job_create(reports=reports, actor=actor, what=what or "评分设置已修改")
 
 
 def budget_rescore_job(*, department_id, year, actor=None, what: str = ""):
     """budget_rescore, in the background."""
-    reports = Report.objects.filter(department_id=department_id, round__year=year, state__in=OPEN_STATES)
+    reports = Report.objects.filter(department_id=department_id, round__year=year, state__in=RESCORABLE_STATES)
     return rescore_job_create(reports=reports.order_by("pk"), actor=actor, what=f"预算情况已修改（{what}）")
 
 

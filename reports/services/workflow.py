@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from reports.interchange.store import report_to_document
 from reports.models import Report, ReportEvent
+from reports.selectors import report_queryset
 
 S = Report.State
 
@@ -133,8 +135,6 @@ SNAPSHOT_FIELD = "snapshot"
 
 
 def _document(report: Report) -> dict:
-    from reports.interchange.store import report_queryset, report_to_document
-
     return report_to_document(report_queryset().get(pk=report.pk), live=True)
 
 

@@ -39,14 +39,11 @@ from departments.selectors import department_list
 from indicators.engine import findings as engine_findings
 from indicators.engine import narrative as engine_narrative
 from indicators.models import TemplateIndicator, TemplateLevel1
+from reports.enums import GRADES, NOT_HANDED_IN, STATE_ORDER
 from reports.models import Report, ReportFinding, Round
 from reports.selectors import report_list
 
 S = Report.State
-GRADES = ("优", "良", "中", "差")
-STATE_ORDER = (S.DRAFT, S.RETURNED, S.SUBMITTED, S.APPROVED, S.PUBLISHED)
-# Not yet submitted (or sent back and not resubmitted): overdue once the deadline has passed.
-OPEN_STATES = (S.DRAFT, S.RETURNED)
 BIN_WIDTH = 10
 PAGE_SIZE = 100
 TOP_FINDINGS = 12
@@ -198,7 +195,7 @@ def round_summary(*, user, round_: Round, today: datetime.date | None = None) ->
     summary.deadline_passed = round_is_overdue(round_, today)
     summary.not_started = not_started_departments(user=user, round_=round_)
     if summary.deadline_passed:
-        summary.overdue = sum(summary.states[s] for s in OPEN_STATES) + len(summary.not_started)
+        summary.overdue = sum(summary.states[s] for s in NOT_HANDED_IN) + len(summary.not_started)
     return summary
 
 
@@ -495,7 +492,7 @@ def filtered_reports(*, user, round_: Round, flt: ReportFilter, today: datetime.
     elif flt.bin:
         qs = qs.filter(BIN_BY_KEY[flt.bin].q())
     if flt.overdue:
-        qs = qs.filter(state__in=OPEN_STATES) if round_is_overdue(round_, today) else qs.none()
+        qs = qs.filter(state__in=NOT_HANDED_IN) if round_is_overdue(round_, today) else qs.none()
     if flt.finding:
         same_code = ReportFinding.objects.filter(
             report=OuterRef("pk"), code=flt.finding, severity__in=("error", "warning")
