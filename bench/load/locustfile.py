@@ -89,9 +89,12 @@ class Accountant(Browser):
         prefix = form.row_prefix(ROW_NAME)
         self.actual, self.row_id = f"{prefix}-actual_text", int(self.data[f"{prefix}-id"])
         self.json = {"Accept": "application/json", "X-Requested-With": "fetch"}
+        self.saved = self.data.get(self.actual, "")
 
-    def type_value(self) -> str:
-        value = f"{random.randint(20, 60)}个"
+    def type_value(self, avoid: str | None = None) -> str:
+        value = avoid
+        while value == avoid:  # a save must change something, or the server rightly says "unchanged"
+            value = f"{random.randint(20, 60)}个"
         self.data[self.actual] = value
         return value
 
@@ -114,7 +117,7 @@ class Accountant(Browser):
                 if response.status_code != 200 or "errors" not in response.text:
                     response.failure(f"live score: HTTP {response.status_code}")
             gevent.sleep(random.uniform(0.5, 1.5))  # the typist pauses; the page posts 350 ms after
-        value = self.type_value()
+        value = self.type_value(avoid=self.saved)
         sent_version = int(self.data["version"])
         with self.post_form(self.save_url, self.data, "report_save POST", **self.json) as response:
             body = response.json() if response.headers.get("Content-Type", "").startswith("application/json") else {}
@@ -124,6 +127,7 @@ class Accountant(Browser):
                 and body.get("version") == sent_version + 1
             ):
                 self.data["version"] = str(body["version"])
+                self.saved = value
                 ACKS[str(self.report)] = {"version": body["version"], "value": value, "row": self.row_id}
                 write_acks()
             else:
