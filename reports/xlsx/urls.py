@@ -5,10 +5,10 @@ from reports.xlsx import views
 app_name = "xlsx"
 
 urlpatterns = [
-    path("reports/<int:pk>/table.xlsx", views.report_export, name="report_export"),
-    path("reports/<int:pk>/import/", views.report_import, name="report_import"),
-    path("import/", views.report_import, name="import"),
-    path("import/confirm/", views.report_import_confirm, name="import_confirm"),
+    path("reports/<int:pk>/table.xlsx", views.table_export, name="report_export"),
+    path("reports/<int:pk>/import/", views.table_import, name="report_import"),
+    path("import/", views.table_import, name="import"),
+    path("import/confirm/", views.table_import_confirm, name="import_confirm"),
     path("rounds/<int:pk>/summary.xlsx", views.round_summary_xlsx, name="round_summary"),
     path("rounds/<int:pk>/summary.csv", views.round_summary_csv_view, name="round_summary_csv"),
 ]

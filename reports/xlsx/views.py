@@ -44,7 +44,7 @@ def _attachment(response, filename: str):
 
 
 @login_required
-def report_export(request, pk: int):
+def table_export(request, pk: int):
     report = selectors.report_get(user=request.user, pk=pk)
     response = HttpResponse(report_xlsx(report), content_type=XLSX_CONTENT_TYPE)
     return _attachment(response, report_xlsx_filename(report))
@@ -71,7 +71,7 @@ def _can_import_somewhere(user) -> bool:
 
 
 @login_required
-def report_import(request, pk: int | None = None):
+def table_import(request, pk: int | None = None):
     """Upload a filled workbook and see what would change; nothing is written here."""
     report = None
     if pk is not None:
@@ -114,7 +114,7 @@ def report_import(request, pk: int | None = None):
 
 @login_required
 @require_POST
-def report_import_confirm(request):
+def table_import_confirm(request):
     """Apply the previewed import: all of it, or nothing if the report changed since."""
     pending = request.session.get(SESSION_KEY)
     if not pending or pending.get("token") != request.POST.get("token"):

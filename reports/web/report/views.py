@@ -122,7 +122,7 @@ def home(request):
 
 @login_required
 @require_POST
-def report_start(request, round_pk: int, department_pk: int):
+def start_page(request, round_pk: int, department_pk: int):
     """开始填报: the department's draft for an open round, from the round's template."""
     started = {(r.pk, d.pk): (r, d) for r, d in selectors.reports_to_start(user=request.user)}
     pair = started.get((round_pk, department_pk))
@@ -146,7 +146,7 @@ def _wants_json(request) -> bool:
 
 @login_required
 @require_GET
-def report_page(request, pk: int):
+def page(request, pk: int):
     scoped = selectors.report_get(user=request.user, pk=pk)
     report = services.report_load(scoped.pk)
     form = ReportForm(initial=form_initial(report, report._budget_lines))
@@ -204,7 +204,7 @@ def _edit_scope(request, pk: int, *, full: bool = False) -> Report:
 
 @login_required
 @require_POST
-def report_score(request, pk: int):
+def live_score(request, pk: int):
     """Live scoring: the unsaved form through the engine, as the page's cells (JSON)."""
     report = _edit_scope(request, pk, full=True)  # the one load: scoped, with every row
     form = ReportForm(request.POST)
@@ -219,7 +219,7 @@ def report_score(request, pk: int):
 
 @login_required
 @require_POST
-def report_save(request, pk: int):
+def save(request, pk: int):
     scoped = _edit_scope(request, pk)
     form = ReportForm(request.POST)
     as_json = _wants_json(request)
@@ -323,7 +323,7 @@ def _conflict(request, scoped, form, exc: services.ReportConflict, as_json: bool
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_submit(request, pk: int):
+def submit_page(request, pk: int):
     """送审: a page listing what the engine still says, then the one workflow transition."""
     report = selectors.report_get(user=request.user, pk=pk)
     if not rules.has_perm("reports.submit_report_object", request.user, report):
@@ -356,7 +356,7 @@ def report_submit(request, pk: int):
 
 @login_required
 @require_GET
-def report_history(request, pk: int):
+def history_page(request, pk: int):
     report = selectors.report_get(user=request.user, pk=pk)
     events = report.events.select_related("actor").order_by("-created_at", "-pk")
     page = Paginator(events, 100).get_page(request.GET.get("page"))
