@@ -26,3 +26,6 @@ RESCORABLE_STATES = (State.DRAFT, State.RETURNED, State.SUBMITTED)
 
 # Grades from best to worst (their bands are the rule set's).
 GRADES = ("优", "良", "中", "差")
+
+# The event field of a submission that holds the document as submitted (the review compares them).
+SNAPSHOT_FIELD = "snapshot"

@@ -117,3 +117,71 @@ def test_the_import_graph_has_no_cycles_but_the_listed_ones():
 def test_the_check_finds_a_cycle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(graph) == [("a", "b", "c")]
+
+
+# reports/ in layers from the bottom up; a module imports only its own layer and those below.
+LAYERS = (
+    ("models", ("departments.models", "indicators.models", "reports.models", "reports.enums")),
+    ("selectors", ("reports.selectors",)),
+    ("services", ("reports.services", "reports.tasks")),
+    ("output", ("reports.interchange.store", "reports.pdf", "reports.xlsx")),
+    ("web", ("reports.web",)),
+)
+# Upward imports kept on purpose, and why.
+ALLOWED_UPWARD = {
+    # A save records what changed, and approval freezes what was approved, as perfeval.report/1 documents.
+    ("reports.services", "reports.interchange.store"),
+    ("reports.services.workflow", "reports.interchange.store"),
+    # Approval archives the PDF the public will read.
+    ("reports.services.workflow", "reports.pdf.services"),
+}
+
+
+def layer_of(module: str) -> int | None:
+    for i, (_name, prefixes) in enumerate(LAYERS):
+        if any(module == p or module.startswith(p + ".") for p in prefixes):
+            return i
+    return None
+
+
+def test_reports_layers_import_downwards_only():
+    upward = set()
+    for module, deps in import_graph().items():
+        here = layer_of(module)
+        if here is None:
+            continue
+        for dep in deps:
+            there = layer_of(dep)
+            if there is not None and there > here:
+                upward.add((module, dep))
+    assert upward == ALLOWED_UPWARD, upward ^ ALLOWED_UPWARD
+
+
+def test_the_reports_root_holds_only_djangos_modules_and_the_layer_packages():
+    root = ROOT / "reports"
+    modules = {p.name for p in root.glob("*.py")}
+    packages = {p.name for p in root.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert modules <= {
+        "__init__.py",
+        "apps.py",
+        "models.py",
+        "enums.py",
+        "admin.py",
+        "urls.py",
+        "signals.py",
+        "rules.py",
+        "resources.py",
+        "tasks.py",
+    }, modules
+    assert packages <= {
+        "selectors",
+        "services",
+        "interchange",
+        "pdf",
+        "xlsx",
+        "web",
+        "demo",
+        "management",
+        "migrations",
+        "templatetags",
+    }, packages

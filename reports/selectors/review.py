@@ -21,10 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.selectors import access_for
-from reports.enums import GRADES, NOT_HANDED_IN
+from reports.enums import GRADES, NOT_HANDED_IN, SNAPSHOT_FIELD
 from reports.models import Report, ReportEvent, Round
 from reports.selectors import budget_lines, report_list, report_queryset
-from reports.services.workflow import SNAPSHOT_FIELD
 
 S = Report.State
 # The queue's own order of states: what waits for the bureau first.

@@ -21,12 +21,12 @@ from departments.models import BudgetLine, budget_frozen, budget_frozen_message
 from indicators import engine
 from indicators.engine import parse_measure
 from indicators.engine.types import KINDS, SIGNS, TIERS
+from reports.interchange.document import num
 from reports.interchange.store import report_to_document  # the change history compares documents
 from reports.models import NARRATIVE_FIELDS, Report, ReportEvent, ReportIndicator, ReportTask, indicator_definition
 from reports.selectors import budget_lines, report_queryset
 from reports.services import history
 from reports.services.scoring import report_rescore, report_score
-from reports.web.report.forms import actual_display
 
 HEADER_FIELDS = ("contact", "preamble", "goal", "goal_completion", "weight_note")
 BUDGET_FIELDS = ("initial", "annual", "executed")
@@ -95,6 +95,11 @@ def _measured(text: str) -> Decimal | None:
     if measure.value is None or measure.has_operator:
         return None
     return measure.value
+
+
+def actual_display(row: ReportIndicator) -> str:
+    """What the 实际完成值 cell shows: the text as typed, else the stored number."""
+    return row.actual_text or num(row.actual) or ""
 
 
 def report_apply(*, report: Report, data: dict) -> Plan:

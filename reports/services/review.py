@@ -19,12 +19,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from indicators import engine
+from reports.enums import SNAPSHOT_FIELD
 from reports.interchange.document import num
 from reports.models import Report, ReportEvent, ReportIndicator
 from reports.selectors import report_queryset
 from reports.services import history
 from reports.services.scoring import report_engine_input
-from reports.services.workflow import SNAPSHOT_FIELD
 
 # Row findings that make a score impossible, whoever typed it.
 REFUSING_CODES = {"score.over_weight", "tier.out_of_range", "score.negative"}

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from reports.enums import SNAPSHOT_FIELD
 from reports.interchange.store import report_to_document
 from reports.models import Report, ReportEvent
 from reports.selectors import report_queryset
@@ -129,9 +130,6 @@ def report_transition(
         transaction.on_commit(lambda: _archive(locked.pk, actor.pk), robust=True)
     transaction.on_commit(lambda: _notify(locked.pk, action))
     return locked
-
-
-SNAPSHOT_FIELD = "snapshot"
 
 
 def _document(report: Report) -> dict:

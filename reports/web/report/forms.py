@@ -20,6 +20,7 @@ from indicators.engine import parse_decimal, parse_measure
 from indicators.models import MEASURE, WEIGHT, Kind, Sign
 from reports.interchange.document import money, num
 from reports.models import NARRATIVE_FIELDS, SCORE, ReportIndicator
+from reports.services import actual_display
 
 BUDGET_FIELDS = ("initial", "annual", "executed")
 TASK_AMOUNTS = ("budget", "budget_fiscal", "executed", "executed_fiscal")
@@ -321,11 +322,6 @@ def indicator_initial(row: ReportIndicator) -> dict:
         "self_score": num(row.self_score),
         "reason": row.reason,
     }
-
-
-def actual_display(row: ReportIndicator) -> str:
-    """What the 实际完成值 cell shows: the text as typed, else the stored number."""
-    return row.actual_text or num(row.actual) or ""
 
 
 def input_name(path: str) -> str | None:
