@@ -158,35 +158,10 @@ def report_rescore(*, report: Report, loaded: bool = False) -> engine.ReportResu
     return result
 
 
-def rounds_rescore(*, rounds, actor=None, what: str = "") -> int:
-    """After a rule set, template or round changed: rescore the rounds' open reports.
-
-    Each rescored report gets an event naming the change and its old → new rule total.
-    Returns how many were rescored.
-    """
-    reports = Report.objects.filter(round__in=rounds, state__in=RESCORABLE_STATES).order_by("pk")
-    return reports_rescore(reports=reports, actor=actor, what=what or "评分设置已修改")
-
-
-def budget_rescore(*, department_id, year, actor=None, what: str = "") -> int:
-    """After the budget of a department and year changed in the admin: rescore its open reports."""
-    reports = Report.objects.filter(department_id=department_id, round__year=year, state__in=RESCORABLE_STATES)
-    return reports_rescore(reports=reports.order_by("pk"), actor=actor, what=f"预算情况已修改（{what}）")
-
-
-@transaction.atomic
-def reports_rescore(*, reports, actor, what: str, action: str = "rescore") -> int:
-    """Rescore these reports, each with an event saying why and its old → new rule total."""
-    count = 0
-    for report in reports:
-        _rescore_with_event(report, actor=actor, what=what, action=action)
-        count += 1
-    return count
-
-
-def _rescore_with_event(report: Report, *, actor, what: str, action: str, loaded: bool = False) -> engine.ReportResult:
+def _rescore_with_event(report: Report, *, actor, what: str, action: str) -> engine.ReportResult:
+    """Rescore a report loaded by report_queryset, with an event saying why and its old → new total."""
     old = report.rule_total
-    result = report_rescore(report=report, loaded=loaded)
+    result = report_rescore(report=report, loaded=True)
     # The bureau's record: Chinese whatever the actor's interface language.
     ReportEvent.objects.create(
         report=report,
@@ -237,13 +212,13 @@ def _workers() -> int:
 
 
 def rounds_rescore_job(*, rounds, actor=None, what: str = ""):
-    """rounds_rescore, in the background."""
+    """After a rule set, template or round changed: rescore the rounds' open reports, in the background."""
     reports = Report.objects.filter(round__in=rounds, state__in=RESCORABLE_STATES).order_by("pk")
     return rescore_job_create(reports=reports, actor=actor, what=what or "评分设置已修改")
 
 
 def budget_rescore_job(*, department_id, year, actor=None, what: str = ""):
-    """budget_rescore, in the background."""
+    """After a department's budget for a year changed: rescore its open reports, in the background."""
     reports = Report.objects.filter(department_id=department_id, round__year=year, state__in=RESCORABLE_STATES)
     return rescore_job_create(reports=reports.order_by("pk"), actor=actor, what=f"预算情况已修改（{what}）")
 
@@ -289,9 +264,7 @@ def rescore_job_run(job_id: int) -> RescoreJob | None:
                             report = report_queryset().select_for_update(of=("self",))
                             report = report.filter(pk=report_id, state__in=job.states).first()
                             if report is not None:  # loaded once, under its lock, and scored as loaded
-                                _rescore_with_event(
-                                    report, actor=job.actor, what=job.what, action=job.action, loaded=True
-                                )
+                                _rescore_with_event(report, actor=job.actor, what=job.what, action=job.action)
                     except Exception as exc:  # one bad report must not stop the others
                         logger.exception("rescore job %s: report %s failed", job_id, report_id)
                         failed += 1
