@@ -5,6 +5,7 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "perfeval.settings")
+    # Django's standard manage.py: Django is imported once the settings module is chosen
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -6,6 +6,8 @@ from departments.models import BudgetLine, Department, Role, budget_frozen, budg
 from departments.resources import BudgetLineResource, DepartmentResource, PersonResource
 from perfeval.spreadsheets.importing import SpreadsheetAdminMixin
 from perfeval.widgets import admin_overrides
+from reports.admin import rescore_job_message
+from reports.services.scoring import budget_rescore_job
 
 
 class RoleInline(admin.TabularInline):
@@ -91,9 +93,6 @@ class BudgetLineAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        from reports.admin import rescore_job_message
-        from reports.services.scoring import budget_rescore_job
-
         job = budget_rescore_job(department_id=obj.department_id, year=obj.year, actor=request.user, what=str(obj))
         rescore_job_message(request, self, job)
 

@@ -165,6 +165,7 @@ class BudgetLine(models.Model):
 
 def budget_frozen(*, department_id, year) -> bool:
     """A report of the department and year is past draft/returned: its budget is what it was scored on."""
+    # reports.models imports this module (a report's department): a module-level import would be a cycle
     from reports.models import frozen_reports
 
     return frozen_reports(department_id=department_id, round__year=year).exists()

@@ -26,6 +26,8 @@ from perfeval.spreadsheets.importing import (
     YesNoWidget,
 )
 from perfeval.spreadsheets.safety import to_text
+from reports.models import Report
+from reports.services.scoring import rescore_job_create
 
 
 def _code(value) -> str:
@@ -275,8 +277,6 @@ class BudgetLineResource(SheetResource):
         for value in dataset["年度"] if "年度" in (dataset.headers or ()) else ():
             with contextlib.suppress(ValueError):
                 years.add(YearWidget().clean(value))
-        from reports.models import Report
-
         self.frozen = set(
             Report.objects.filter(
                 department__code__in=codes, round__year__in=years, state__in=Report.FROZEN_STATES
@@ -312,9 +312,6 @@ class BudgetLineResource(SheetResource):
     def after_import(self, dataset, result, **kwargs):
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors() or not self.touched:
             return
-        from reports.models import Report
-        from reports.services.scoring import rescore_job_create
-
         department_ids = {department_id for department_id, _year in self.touched}
         years = {year for _department_id, year in self.touched}
         reports = Report.objects.filter(

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -248,8 +249,6 @@ class TemplateAdmin(SpreadsheetAdminMixin, InUseRefused, LockedReadOnly, admin.M
         return super().get_data_for_export(request, rows, **kwargs)
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(_rows=Count("indicators"))
 
     @admin.display(description=_("三级指标数"), ordering="_rows")

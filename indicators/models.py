@@ -39,6 +39,7 @@ class Frozen(models.Model):
             return False
         if type(self).objects.filter(pk=self.pk, locked=True).exists():
             return True
+        # reports.models imports this module (a round's template and rule set): a module-level import would be a cycle
         from reports.models import frozen_reports
 
         return frozen_reports(**{f"round__{self.round_field}_id": self.pk}).exists()

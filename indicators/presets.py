@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from indicators.models import TemplateLevel1
+
 D = Decimal
 
 
@@ -121,8 +123,6 @@ def create_template_level1(template, key: str) -> list:
 
     The preset's execution weight is the caller's to set (the admin sets it before saving).
     """
-    from indicators.models import TemplateLevel1
-
     have = set(template.level1_nodes.values_list("name", flat=True))
     start = template.level1_nodes.count()
     return [

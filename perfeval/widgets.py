@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.db import models
 
 
 def plain_decimal(value: Decimal) -> str:
@@ -33,8 +34,6 @@ ADMIN_FORMFIELD_OVERRIDES = {
 
 
 def admin_overrides() -> dict:
-    from django.db import models
-
     return {
         models.DecimalField: ADMIN_FORMFIELD_OVERRIDES["decimal"],
         models.TextField: ADMIN_FORMFIELD_OVERRIDES["text"],

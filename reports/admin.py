@@ -20,6 +20,8 @@ from reports.models import (
     Round,
     frozen_reports,
 )
+from reports.pdf.context import FINAL_STATES
+from reports.pdf.services import report_archive_request
 from reports.resources import RoundCoverageResource
 from reports.services.scoring import report_rescore, rounds_rescore_job
 from reports.services.workflow import ACTION_LABELS, TRANSITIONS, report_transition
@@ -355,9 +357,6 @@ class ReportRenderAdmin(ReadOnlyAdmin):
     @admin.action(description=_("重新生成所选报告的归档 PDF"))
     def archive_again(self, request, queryset):
         # A failed archive render stays failed on its row; this queues a new one, as approval did.
-        from reports.pdf.context import FINAL_STATES
-        from reports.pdf.services import report_archive_request
-
         report_ids = set(queryset.filter(report__state__in=FINAL_STATES).values_list("report_id", flat=True).distinct())
         queued = sum(report_archive_request(report_id=pk, actor_id=request.user.pk) is not None for pk in report_ids)
         self.message_user(request, _("已申请 %(n)d 份归档 PDF。") % {"n": queued})

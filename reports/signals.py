@@ -8,6 +8,8 @@ SQLite has no session setting a trigger could read, so deletes are refused while
 one-row table perfeval_guard says so; only the test suite lifts it, to flush a database.
 """
 
+from django.db import connections
+
 APPEND_ONLY_TABLES = ("reports_reportevent", "reports_reportarchive")
 
 GUARD = [
@@ -29,8 +31,6 @@ def _triggers(table: str) -> list[str]:
 
 
 def _sqlite(using):
-    from django.db import connections
-
     connection = connections[using]
     return connection if connection.vendor == "sqlite" else None
 

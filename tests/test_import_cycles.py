@@ -185,3 +185,63 @@ def test_the_reports_root_holds_only_djangos_modules_and_the_layer_packages():
         "migrations",
         "templatetags",
     }, packages
+
+
+def project_files() -> list[Path]:
+    """The project's own Python: the apps and manage.py, without tests, benchmarks or migrations."""
+    files = [ROOT / "manage.py"]
+    for package in PACKAGES:
+        files += [p for p in (ROOT / package).rglob("*.py") if "migrations" not in p.parts]
+    return sorted(files)
+
+
+def unexplained_local_imports(source: str) -> list[int]:
+    """Lines of imports inside a function with no comment on their line or the line above.
+
+    Several imports in a row share the comment above the first of them.
+    """
+    lines = source.splitlines()
+
+    def commented(lineno: int) -> bool:
+        return "#" in lines[lineno - 1]
+
+    found = []
+    for func in ast.walk(ast.parse(source)):
+        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(func):
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
+            line = node.lineno
+            # Walk up through the block of imports this one belongs to, then look above it.
+            above = line - 1
+            while above >= 1 and lines[above - 1].strip().startswith(("import ", "from ")):
+                above -= 1
+            if commented(line) or (above >= 1 and lines[above - 1].strip().startswith("#")):
+                continue
+            found.append(line)
+    return sorted(set(found))
+
+
+def test_every_function_local_import_says_why():
+    missing = []
+    for path in project_files():
+        for line in unexplained_local_imports(path.read_text(encoding="utf-8")):
+            missing.append(f"{path.relative_to(ROOT)}:{line}")
+    assert not missing, "function-local imports without a comment saying why:\n" + "\n".join(missing)
+
+
+def test_the_local_import_check_sees_a_missing_reason():
+    source = (
+        "import os\n"
+        "def a():\n"
+        "    # reports imports departments: cycle\n"
+        "    from reports import models\n"
+        "    from reports import enums\n"
+        "def b():\n"
+        "    x = 1\n"
+        "    from reports import models\n"
+        "def c():\n"
+        "    import json  # only the export needs it\n"
+    )
+    assert unexplained_local_imports(source) == [8]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
@@ -95,9 +97,6 @@ class SpreadsheetAdminMixin(ImportExportMixin):
 
     def generate_log_entries(self, result, request):
         """One admin log entry for the whole file (a row each would cost more than the import)."""
-        from django.contrib.admin.models import CHANGE, LogEntry
-        from django.contrib.contenttypes.models import ContentType
-
         if self.get_skip_admin_log():
             return
         totals = result.totals

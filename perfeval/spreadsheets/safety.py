@@ -21,7 +21,12 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from xml.sax import SAXException
+from xml.sax.handler import ContentHandler
 
+import defusedxml.sax
+import openpyxl
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
@@ -222,12 +227,6 @@ def _looks_like_xml(content: bytes) -> bool:
 
 def _check_xml(content: bytes) -> None:
     """Parse a part with defusedxml (streaming, no tree): DTDs and entities are refused."""
-    from xml.sax import SAXException
-    from xml.sax.handler import ContentHandler
-
-    import defusedxml.sax
-    from defusedxml import DefusedXmlException
-
     try:
         defusedxml.sax.parseString(content, ContentHandler(), forbid_dtd=True)
     except DefusedXmlException:
@@ -238,8 +237,6 @@ def _check_xml(content: bytes) -> None:
 
 def open_workbook(data: bytes):
     """A read-only openpyxl workbook over checked bytes; openpyxl's own failures become refusals."""
-    import openpyxl
-
     check_workbook_bytes(data)
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)

@@ -22,8 +22,11 @@ from departments.models import Department, Role
 from indicators import engine
 from indicators.engine import round_half_up
 from reports.interchange.document import money, num, to_engine_input, validate
-from reports.interchange.store import report_import, round_create_from_document
+from reports.interchange.store import report_import, report_to_document, round_create_from_document
 from reports.models import Report, ReportEvent, ReportIndicator, ReportRender, indicator_definition
+from reports.pdf.context import FINAL_STATES
+from reports.pdf.services import report_archive_request
+from reports.selectors import report_queryset
 
 SEED_PATH = Path(__file__).with_name("seed_2021.json")
 DEMO_PASSWORD = "perfeval-demo"
@@ -263,8 +266,6 @@ def _advance(report: Report, state: str, actor, when: datetime.datetime) -> None
     report.state = state
     fields = ["state", "submitted_at", "approved_at", "published_at"]
     if state in Report.FINAL_STATES:
-        from reports.interchange.store import report_queryset, report_to_document
-
         report.frozen_document = report_to_document(report_queryset().get(pk=report.pk), live=True)
         fields.append("frozen_document")
     report.save(update_fields=fields)
@@ -326,9 +327,6 @@ def load_demo() -> list[tuple[str, str, str]]:
 def queue_missing_archives() -> int:
     """The archive PDF of each approved or published report without one, queued as approval
     queues it (the demo walks its reports to their states without the workflow)."""
-    from reports.pdf.context import FINAL_STATES
-    from reports.pdf.services import report_archive_request
-
     waiting = ReportRender.objects.filter(
         purpose=ReportRender.Purpose.ARCHIVE, status__in=(ReportRender.Status.QUEUED, ReportRender.Status.RUNNING)
     )

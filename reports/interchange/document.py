@@ -15,9 +15,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from departments.models import BudgetLine
 from indicators import engine
 from indicators.engine import findings as F
 from indicators.engine.types import NO_LEVEL1
+from reports.models import Report, ReportIndicator, ReportTask
 
 FORMAT = "perfeval.report/1"
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
@@ -124,6 +126,7 @@ def validate(doc: Any) -> dict:
     unknown enum values, missing identity keys) and numbers beyond their columns. Weights
     that don't add up and blank scores are the engine's findings, not refusals.
     """
+    # jsonschema takes ~0.1 s to import, and every process imports this module; only reading a document in needs it
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(schema())
@@ -146,6 +149,7 @@ def validate_lenient(doc: Any) -> tuple[dict, list[engine.Finding]]:
     (not an object, another format, a table that is not a list); a value of the wrong type or
     beyond its limits becomes blank with an error finding, and missing keys are blank.
     """
+    # jsonschema takes ~0.1 s to import, and every process imports this module; only reading a document in needs it
     import jsonschema
 
     if not isinstance(doc, dict):
@@ -271,8 +275,7 @@ def fill_levels(rows: list[dict]) -> list[dict]:
 
 def bound_errors(doc: dict) -> list[str]:
     """Every number that would not fit its database column, by row (see reports.services.bounds)."""
-    from departments.models import BudgetLine
-    from reports.models import Report, ReportIndicator, ReportTask
+    # Importing reports.services.bounds runs reports/services/__init__.py, which imports this module: a cycle
     from reports.services.bounds import bound_error
 
     errors: list[str] = []

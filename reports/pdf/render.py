@@ -61,6 +61,7 @@ def render_html(p: PrintReport, *, preview: bool = False, request=None, extra: d
 @cache
 def _font_config():
     # One per process: fontconfig lookups are then cached across renders.
+    # weasyprint takes ~1 s to import; only PDF renders need it
     from weasyprint.text.fonts import FontConfiguration
 
     return FontConfiguration()
@@ -69,6 +70,7 @@ def _font_config():
 @cache
 def _html_class():
     """WeasyPrint's HTML with our lean user-agent stylesheet (ua.css) instead of the full HTML5 one."""
+    # weasyprint takes ~1 s to import; only PDF renders need it
     from weasyprint import CSS, HTML
 
     ua = CSS(string=UA_STYLESHEET.read_text(encoding="utf-8"))

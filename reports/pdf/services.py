@@ -10,8 +10,10 @@ import datetime
 import logging
 import uuid
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reports.models import Report, ReportRender
 from reports.pdf.archive import media_path, report_archive_create, write_once
@@ -65,9 +67,6 @@ def _check_limits(actor) -> None:
 
     The person's row is locked first: two requests at once are counted one after the other.
     """
-    from django.contrib.auth import get_user_model
-    from django.utils.translation import gettext as _
-
     get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
     mine = ReportRender.objects.filter(requested_by=actor, purpose=ReportRender.Purpose.DOWNLOAD)
     recent = mine.filter(created_at__gte=timezone.now() - datetime.timedelta(minutes=1)).count()
@@ -116,12 +115,11 @@ def report_archive_request(*, report_id: int, actor_id: int | None = None) -> Re
 def _user(user_id: int | None):
     if user_id is None:
         return None
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.filter(pk=user_id).first()
 
 
 def _enqueue(render_id: int) -> None:
+    # reports.pdf.tasks imports this module for render_run: a module-level import would be a cycle
     from reports.pdf.tasks import render_report_task
 
     try:

@@ -6,11 +6,11 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from departments.models import BudgetLine
+from departments.models import BudgetLine, Department
 from departments.selectors import NO_ACCESS, access_for
 from indicators.models import TemplateLevel1
 from reports.interchange.document import MONEY_KEYS, dec
-from reports.models import Report, ReportIndicator, ReportTask
+from reports.models import Report, ReportIndicator, ReportTask, Round
 
 
 def report_list(*, user):
@@ -41,9 +41,6 @@ def reports_to_start(*, user) -> list[tuple]:
 
     Only an accountant starts a report: the bureau sees these departments as 未填报.
     """
-    from departments.models import Department
-    from reports.models import Round
-
     access = access_for(user)
     if not access.accountant_of:
         return []

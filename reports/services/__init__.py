@@ -18,9 +18,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from departments.models import BudgetLine, budget_frozen, budget_frozen_message
+from departments.selectors import access_for
 from indicators import engine
 from indicators.engine import parse_measure
 from indicators.engine.types import KINDS, SIGNS, TIERS
+from indicators.models import TemplateIndicator
 from reports.interchange.document import num
 from reports.interchange.store import report_to_document  # the change history compares documents
 from reports.models import NARRATIVE_FIELDS, Report, ReportEvent, ReportIndicator, ReportTask, indicator_definition
@@ -352,9 +354,6 @@ def report_start(*, round_, department, actor) -> Report:
     Idempotent: a report that exists already (a colleague started it, or it was imported)
     is returned as it is.
     """
-    from departments.selectors import access_for
-    from indicators.models import TemplateIndicator
-
     if department.pk not in access_for(actor).accountant_of:
         raise PermissionDenied(_("只有本部门填报人可以开始填报。"))
     if not round_.is_open or not round_.departments.filter(pk=department.pk).exists():

@@ -17,10 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from indicators.models import RuleSet, Template
 from reports.enums import SNAPSHOT_FIELD
 from reports.interchange.store import report_to_document
 from reports.models import Report, ReportEvent
+from reports.pdf.services import report_archive_request
 from reports.selectors import report_queryset
+from reports.services.notifications import report_notify
 
 S = Report.State
 
@@ -142,20 +145,14 @@ def _snapshot(report: Report) -> str:
 
 def _freeze_configuration(report: Report) -> None:
     """A submitted report's template and rule set can no longer change under it."""
-    from indicators.models import RuleSet, Template
-
     Template.objects.filter(pk=report.round.template_id, locked=False).update(locked=True)
     RuleSet.objects.filter(pk=report.round.rule_set_id, locked=False).update(locked=True)
 
 
 def _archive(report_id: int, actor_id: int) -> None:
     """Queue the PDF archive copy of the approved report (reports.pdf; never raises)."""
-    from reports.pdf.services import report_archive_request
-
     report_archive_request(report_id=report_id, actor_id=actor_id)
 
 
 def _notify(report_id: int, action: str) -> None:
-    from reports.services.notifications import report_notify
-
     report_notify(report_id=report_id, action=action)

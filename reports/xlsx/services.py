@@ -22,6 +22,7 @@ from reports.interchange.store import (
     report_to_document,
 )
 from reports.models import Report
+from reports.services.history import diff_documents
 from reports.xlsx.table import document_to_xlsx, read_xlsx
 
 
@@ -36,14 +37,6 @@ def report_xlsx_filename(report: Report) -> str:
 
 
 @dataclass(frozen=True)
-class Change:
-    path: str
-    label: str
-    old: str
-    new: str
-
-
-@dataclass(frozen=True)
 class Preview:
     document: dict
     report: Report | None  # None: the import creates the report
@@ -55,36 +48,8 @@ class Preview:
 
 
 def document_changes(before: dict | None, after: dict) -> list:
-    """What an import would change, in the words of the history page when that module is present."""
-    try:
-        from reports.services.history import diff_documents
-    except ImportError:  # pragma: no cover - the history work landed with this module's first use
-        return _simple_changes(before or {}, after)
+    """What an import would change, in the words of the history page."""
     return diff_documents(before or {}, after)
-
-
-def _simple_changes(before: dict, after: dict, path: str = "") -> list[Change]:
-    """A field-by-field comparison of two documents (used only without reports.services.history)."""
-    changes: list[Change] = []
-    if isinstance(before, dict) or isinstance(after, dict):
-        before = before if isinstance(before, dict) else {}
-        after = after if isinstance(after, dict) else {}
-        for key in dict.fromkeys([*before, *after]):
-            changes += _simple_changes(before.get(key), after.get(key), f"{path}.{key}" if path else str(key))
-        return changes
-    if isinstance(before, list) or isinstance(after, list):
-        before = before if isinstance(before, list) else []
-        after = after if isinstance(after, list) else []
-        for i in range(max(len(before), len(after))):
-            changes += _simple_changes(
-                before[i] if i < len(before) else None, after[i] if i < len(after) else None, f"{path}[{i + 1}]"
-            )
-        return changes
-    old = "" if before is None else str(before)
-    new = "" if after is None else str(after)
-    if old != new:
-        changes.append(Change(path, path, old, new))
-    return changes
 
 
 def _may_import(user, department_id: int) -> bool:

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from reports.interchange.document import mark_levels
 from reports.interchange.store import report_queryset, report_to_document
 from reports.models import Report
+from reports.xlsx.services import report_xlsx
 
 
 class Command(BaseCommand):
@@ -30,8 +31,6 @@ class Command(BaseCommand):
         if options["format"] == "xlsx":
             if not options["output"]:
                 raise CommandError("--format xlsx 需要用 -o 指定输出文件（.xlsx）。")
-            from reports.xlsx.services import report_xlsx
-
             with open(options["output"], "wb") as fh:
                 fh.write(report_xlsx(report))
             self.stderr.write(f"已导出到 {options['output']}")

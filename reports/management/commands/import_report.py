@@ -2,8 +2,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from perfeval.spreadsheets.safety import SpreadsheetRefused, check_upload, check_workbook_bytes
 from reports.interchange.document import DocumentError, load, validate
 from reports.interchange.store import report_import
+from reports.xlsx.table import read_xlsx
 
 
 class Command(BaseCommand):
@@ -40,9 +42,6 @@ def read(path: Path) -> dict:
     """The document in a file: JSON, or a workbook chosen by its extension."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xls", ".xlsm", ".csv"):
-        from perfeval.spreadsheets.safety import SpreadsheetRefused, check_upload, check_workbook_bytes
-        from reports.xlsx.table import read_xlsx
-
         try:
             check_upload(path.name, path.stat().st_size)
             data = path.read_bytes()

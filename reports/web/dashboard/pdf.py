@@ -47,6 +47,7 @@ def _weasyprint_warnings() -> Iterator[list[str]]:
 
 @cache
 def _font_config():
+    # weasyprint takes ~1 s to import; only PDF renders need it
     from weasyprint.text.fonts import FontConfiguration
 
     return FontConfiguration()
@@ -57,6 +58,7 @@ def dashboard_html(context: dict, *, request=None) -> str:
 
 
 def dashboard_pdf(context: dict, *, request=None) -> RenderedPdf:
+    # weasyprint takes ~1 s to import; only PDF renders need it
     from weasyprint import HTML
 
     html = dashboard_html(context, request=request)

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -306,8 +307,6 @@ def _conflict(request, scoped, form, exc: services.ReportConflict, as_json: bool
         "page_url": reverse("report", args=[scoped.pk]),
     }
     if as_json:
-        from django.template.loader import render_to_string
-
         return JsonResponse(
             {
                 "ok": False,
