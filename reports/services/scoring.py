@@ -127,22 +127,31 @@ def report_rescore(*, report: Report, loaded: bool = False) -> engine.ReportResu
     if not loaded:
         report = report_queryset().get(pk=report.pk)
     result = report_score(report)
-    errors = sum(1 for f in result.findings if f.severity == "error")
-    warnings = sum(1 for f in result.findings if f.severity == "warning")
-    Report.objects.filter(pk=report.pk).update(
-        rule_total=result.total,
-        self_total=result.self_total,
-        execution_score=result.execution_score,
-        grade=result.grade,
-        self_grade=result.self_grade,
-        level1_scores=[
+    Report.objects.filter(pk=report.pk).update(**score_fields(result))
+    store_findings(report, result)
+    return result
+
+
+def score_fields(result: engine.ReportResult) -> dict:
+    """The report's columns that keep a result, by name."""
+    return {
+        "rule_total": result.total,
+        "self_total": result.self_total,
+        "execution_score": result.execution_score,
+        "grade": result.grade,
+        "self_grade": result.self_grade,
+        "level1_scores": [
             {"name": r.name, "weight": num(r.weight), "score": num(r.score), "self_score": num(r.self_score)}
             for r in result.level1
         ],
-        error_count=errors,
-        warning_count=warnings,
-        scored_at=timezone.now(),
-    )
+        "error_count": sum(1 for f in result.findings if f.severity == "error"),
+        "warning_count": sum(1 for f in result.findings if f.severity == "warning"),
+        "scored_at": timezone.now(),
+    }
+
+
+def store_findings(report: Report, result: engine.ReportResult) -> None:
+    """The result's findings in place of the report's stored ones (inside the caller's transaction)."""
     ReportFinding.objects.filter(report_id=report.pk).delete()
     ReportFinding.objects.bulk_create(
         ReportFinding(
@@ -155,7 +164,6 @@ def report_rescore(*, report: Report, loaded: bool = False) -> engine.ReportResu
         )
         for i, f in enumerate(result.findings)
     )
-    return result
 
 
 def _rescore_with_event(report: Report, *, actor, what: str, action: str) -> engine.ReportResult:
