@@ -21,7 +21,7 @@ from reports.models import (
     frozen_reports,
 )
 from reports.resources import RoundCoverageResource
-from reports.services.scoring import report_rescore, rounds_rescore_job
+from reports.services.scoring import report_rescore_job, rounds_rescore_job
 from reports.services.workflow import ACTION_LABELS, TRANSITIONS, report_transition
 
 
@@ -32,7 +32,7 @@ def rescore_rounds(request, model_admin, what: str = "", **round_filter) -> None
     rescore_job_message(request, model_admin, job)
 
 
-def rescore_job_message(request, model_admin, job: RescoreJob | None) -> None:
+def rescore_job_message(request, model_admin, job: RescoreJob | None, text: str = "") -> None:
     """Say which reports the change rescores, with a link to the job's progress page."""
     if job is None:
         return
@@ -41,7 +41,7 @@ def rescore_job_message(request, model_admin, job: RescoreJob | None) -> None:
         request,
         format_html(
             '{} <a href="{}">{}</a>',
-            _("正在后台按修改后的设置重新计分 %(n)d 份未审核通过的报告。") % {"n": job.total},
+            text or _("正在后台按修改后的设置重新计分 %(n)d 份未审核通过的报告。") % {"n": job.total},
             url,
             _("查看进度"),
         ),
@@ -299,7 +299,9 @@ class ReportAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        report_rescore(report=form.instance)
+        # The stored scores follow the edit in the background once it commits, never in this request.
+        job = report_rescore_job(report=form.instance, actor=request.user)
+        rescore_job_message(request, self, job, text=_("正在后台重新计分这份报告。"))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -217,10 +217,19 @@ def rounds_rescore_job(*, rounds, actor=None, what: str = ""):
     return rescore_job_create(reports=reports, actor=actor, what=what or "评分设置已修改")
 
 
-def budget_rescore_job(*, department_id, year, actor=None, what: str = ""):
-    """After a department's budget for a year changed: rescore its open reports, in the background."""
-    reports = Report.objects.filter(department_id=department_id, round__year=year, state__in=RESCORABLE_STATES)
+def budget_rescore_job(*, keys, actor=None, what: str = ""):
+    """After budget lines changed: rescore the open reports of these (department id, year) pairs, in the
+    background (a line moved to another department or year changes both)."""
+    match = Q(pk__in=[])
+    for department_id, year in keys:
+        match |= Q(department_id=department_id, round__year=year)
+    reports = Report.objects.filter(match, state__in=RESCORABLE_STATES)
     return rescore_job_create(reports=reports.order_by("pk"), actor=actor, what=f"预算情况已修改（{what}）")
+
+
+def report_rescore_job(*, report: Report, actor=None, what: str = ""):
+    """After a report was edited outside its own page (the admin): rescore it, in the background."""
+    return rescore_job_create(reports=[report], actor=actor, what=what or "报告已在管理后台修改")
 
 
 def _enqueue(job_id: int) -> None:
