@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
@@ -21,7 +22,7 @@ from reports.models import (
     frozen_reports,
 )
 from reports.resources import RoundCoverageResource
-from reports.services.scoring import report_rescore_job, rounds_rescore_job
+from reports.services.scoring import report_rescore_job, rescore_job_requeue, rounds_rescore_job
 from reports.services.workflow import ACTION_LABELS, TRANSITIONS, report_transition
 
 
@@ -373,13 +374,13 @@ class RescoreJobAdmin(ReadOnlyAdmin):
     """Progress of the rescoring a configuration change asked for; the page refreshes while it runs."""
 
     change_form_template = "admin/reports/rescorejob/change_form.html"
-    list_display = ["created_at", "what", "state", "progress", "failed", "actor", "finished_at"]
+    list_display = ["created_at", "what", "status", "progress", "failed", "actor", "heartbeat_at", "finished_at"]
     list_filter = ["state"]
     search_fields = ["what", "error"]
     list_select_related = ["actor"]
     fields = [
         "what",
-        "state",
+        "status",
         "progress",
         "total",
         "done",
@@ -388,9 +389,30 @@ class RescoreJobAdmin(ReadOnlyAdmin):
         "actor",
         "created_at",
         "started_at",
+        "heartbeat_at",
         "finished_at",
     ]
     readonly_fields = fields
+    actions = ["requeue"]
+
+    @admin.display(description=_("状态"), ordering="state")
+    def status(self, obj):
+        if obj.stale:  # its workers died, or none is running: nothing moves until it is requeued
+            return format_html('{} <strong class="rescore-stale">{}</strong>', obj.get_state_display(), _("已停滞"))
+        return obj.get_state_display()
+
+    @admin.action(description=_("重新排队"), permissions=["view"])
+    def requeue(self, request, queryset):
+        jobs = list(queryset.values_list("pk", flat=True))
+        requeued = sum(rescore_job_requeue(job_id=pk) for pk in jobs)
+        if requeued:
+            self.message_user(request, _("已重新排队 %(n)d 个重新计分任务。") % {"n": requeued})
+        if len(jobs) > requeued:
+            self.message_user(
+                request,
+                _("%(n)d 个任务仍在进行或已结束，未重新排队。") % {"n": len(jobs) - requeued},
+                messages.WARNING,
+            )
 
     @admin.display(description=_("进度"))
     def progress(self, obj):
@@ -406,4 +428,11 @@ class RescoreJobAdmin(ReadOnlyAdmin):
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         context["refresh_seconds"] = 0 if obj is None or obj.finished else 2
+        if obj is not None and obj.stale:
+            self.message_user(
+                request,
+                _("超过 %(minutes)d 分钟没有进展：处理它的后台进程可能已停止。请在任务列表中选中它并执行“重新排队”。")
+                % {"minutes": settings.RESCORE_STALE_MINUTES},
+                messages.WARNING,
+            )
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)

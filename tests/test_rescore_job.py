@@ -434,7 +434,7 @@ def test_the_admin_shows_a_stale_job_and_requeues_it(
     # Refused while it is still moving.
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(listing, {"action": "requeue", "_selected_action": [job.pk]}, follow=True)
-    assert "1 个任务仍在进行，未重新排队。" in response.content.decode()
+    assert "1 个任务仍在进行或已结束，未重新排队。" in response.content.decode()
     assert not queued_only.results
 
     _go_stale(job, settings)
