@@ -75,11 +75,12 @@ class RoundAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if change and {"rule_set", "template"} & set(form.changed_data):
-            names = {"rule_set": "评分规则", "template": "指标模板"}
+        # The year picks the departments' budget lines: it feeds the scores as the configuration does.
+        if change and {"rule_set", "template", "year"} & set(form.changed_data):
+            names = {"rule_set": "评分规则", "template": "指标模板", "year": "年度"}
             what = "、".join(
                 f"{names[name]}改为“{getattr(form.instance, name)}”"
-                for name in ("rule_set", "template")
+                for name in ("rule_set", "template", "year")
                 if name in form.changed_data
             )
             rescore_rounds(request, self, what=f"评价任务{what}", pk=form.instance.pk)

@@ -8,6 +8,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from reports.enums import RESCORABLE_STATES
 from reports.models import Report, ReportEvent, RescoreJob
 from reports.selectors import report_queryset
 from reports.services import scoring
@@ -467,3 +468,23 @@ def test_the_next_enqueue_requeues_a_stale_job(
         job = scoring.rescore_job_create(reports=[seed], what="测试")
     assert sorted(r.args[0] for r in queued_only.results) == sorted([job.pk, stale.pk] * settings.RESCORE_WORKERS)
     assert not RescoreJob.objects.get(pk=stale.pk).stale
+
+
+def test_a_rounds_year_changed_in_the_admin_queues_its_open_reports(
+    personas, client, queued_only, django_capture_on_commit_callbacks, settings
+):
+    from reports.models import Round
+    from tests.test_admin import admin_form
+
+    round_ = Round.objects.get(year=2021)
+    only_open_reports(round_)
+    client.force_login(personas["admin"])
+    reports = list(Report.objects.filter(round=round_, state__in=RESCORABLE_STATES))
+    url = reverse("admin:reports_round_change", args=[round_.pk])
+    data = admin_form(client, url)
+    data["year"] = "2022"  # the departments' 2022 budget lines, none: the budget block empties
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, data, follow=True).status_code == 200
+    job = _queued_job(queued_only, settings, [r.pk for r in reports])
+    assert "年度改为“2022”" in job.what
+    assert _stored(reports) == {r.pk: (r.grade, r.scored_at) for r in reports}
