@@ -488,3 +488,70 @@ def test_a_rounds_year_changed_in_the_admin_queues_its_open_reports(
     job = _queued_job(queued_only, settings, [r.pk for r in reports])
     assert "年度改为“2022”" in job.what
     assert _stored(reports) == {r.pk: (r.grade, r.scored_at) for r in reports}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_chunk_commits_nothing_and_the_next_one_finishes(demo, queued_only, settings):
+    """A real worker process, killed while its chunk's transaction is open: PostgreSQL drops the chunk."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from django.db import transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker process needs the server's database")
+    reports = Report.objects.filter(state__in=RESCORABLE_STATES).order_by("pk")
+    job = scoring.rescore_job_create(reports=reports, what="测试")
+    assert 2 <= job.total <= scoring.PROGRESS_EVERY  # one chunk
+    first, second = job.report_ids[:2]
+    before = Report.objects.get(pk=first).scored_at
+    expected = _fresh_run(job.report_ids)
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DJANGO_SETTINGS_MODULE": "perfeval.settings",
+    }
+    code = (
+        "import django; django.setup()\n"
+        "from reports.services.scoring import rescore_job_run\n"
+        f"rescore_job_run({job.pk})\n"
+    )
+    with transaction.atomic():
+        # The second report is being saved elsewhere: the worker rescores the first, then waits.
+        Report.objects.select_for_update().get(pk=second)
+        worker = subprocess.Popen([sys.executable, "-c", code], env=env)
+        try:
+            for _ in range(600):
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_stat_clear_snapshot()")  # else frozen for the transaction
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                    if cursor.fetchone()[0]:
+                        break
+                assert worker.poll() is None, "the worker ended instead of waiting"
+                time.sleep(0.1)
+            else:
+                pytest.fail("the worker never reached the second report")
+        finally:
+            worker.kill()
+            worker.wait()
+    job.refresh_from_db()
+    assert (job.state, job.claimed, job.done) == (RescoreJob.State.RUNNING, job.total, 0)
+    assert Report.objects.get(pk=first).scored_at == before  # its rescore died with the chunk
+    assert not ReportEvent.objects.filter(action="rescore").exists()
+
+    rescore_job_run(job.pk)  # too soon: the chunk may still be its worker's
+    assert RescoreJob.objects.get(pk=job.pk).done == 0
+    _go_stale(job, settings)
+    rescore_job_run(job.pk)
+    job.refresh_from_db()
+    assert (job.state, job.done, job.failed) == (RescoreJob.State.DONE, job.total, 0)
+    assert _scores(job.report_ids) == expected
+    assert sorted(ReportEvent.objects.filter(action="rescore").values_list("report_id", flat=True)) == sorted(
+        job.report_ids
+    )
