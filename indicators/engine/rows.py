@@ -226,9 +226,10 @@ def rule_text(explanation: str) -> str:
 
 def score_row(i: int, row: IndicatorRow, rules, out: list[Finding]) -> RowResult:
     """Score row i by the compiled rules, appending its findings to out."""
-    l1 = clean_text(row.level1)
-    l2 = clean_text(row.level2)
-    l3 = clean_text(row.level3)
+    # The texts are str but in broken input: clean_text only then (~2 % fewer instructions a report).
+    l1, l2, l3 = row.level1, row.level2, row.level3
+    if type(l1) is not str or type(l2) is not str or type(l3) is not str:
+        l1, l2, l3 = clean_text(l1), clean_text(l2), clean_text(l3)
     w = read_num(row.weight)
     if row.applicable is False:
         return make_row(i, l1, l2, l3, None if w is BAD else w, None, None, _NA, "不适用，不计分")
