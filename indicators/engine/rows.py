@@ -333,8 +333,9 @@ def _quantitative(i, row, name, w, self_s, rules, out):
     if B is BAD:
         out.append(F.finding(F.VALUE_INVALID, where_of(i), f"{name}：实际完成值不是可用的数值，按空白处理"))
         B = None
-    target_text = clean_text(row.target_text)
-    actual_text = clean_text(row.actual_text)
+    target_text, actual_text, unit = row.target_text, row.actual_text, row.unit
+    if type(target_text) is not str or type(actual_text) is not str or type(unit) is not str:  # as in score_row
+        target_text, actual_text, unit = clean_text(target_text), clean_text(actual_text), clean_text(unit)
     tm = _measure(target_text)
 
     sign = row.sign
@@ -344,7 +345,7 @@ def _quantitative(i, row, name, w, self_s, rules, out):
     if A is None:
         A = tm.value
 
-    suspicious, unit = _unit(clean_text(row.unit))
+    suspicious, unit = _unit(unit)
     if suspicious:
         t = target_text.strip()
         out.append(
