@@ -29,7 +29,7 @@ from indicators.engine.fmt import num, two
 from indicators.engine.numbers import round_half_up
 from indicators.engine.parse import OPERATOR_STARTS, OPERATOR_SUFFIXES, Measure, parse_measure
 from indicators.engine.types import TIERS, Finding, IndicatorRow, RowResult
-from indicators.engine.values import BAD, CENT, ZERO, clean_text, is_blank_reason
+from indicators.engine.values import BAD, CENT, TINY_EXP, ZERO, clean_text, is_blank_reason
 from indicators.engine.values import num as read_num
 
 SIGN_SYMBOL = {">=": "≥", "<=": "≤", "=": "="}
@@ -230,11 +230,17 @@ def score_row(i: int, row: IndicatorRow, rules, out: list[Finding]) -> RowResult
     l1, l2, l3 = row.level1, row.level2, row.level3
     if type(l1) is not str or type(l2) is not str or type(l3) is not str:
         l1, l2, l3 = clean_text(l1), clean_text(l2), clean_text(l3)
-    w = read_num(row.weight)
+    # A Decimal in range (the usual figure) is taken as it is, read_num's call only for the rest:
+    # ~2 % fewer instructions a report (issue 15). The same in _quantitative.
+    w = row.weight
+    if type(w) is not Decimal or not w.is_finite() or not TINY_EXP <= w.adjusted() < 15:
+        w = read_num(w)
     if row.applicable is False:
         return make_row(i, l1, l2, l3, None if w is BAD else w, None, None, _NA, "不适用，不计分")
     name = l3.strip() or l2.strip() or l1.strip() or f"第 {i + 1} 行"
-    self_s = read_num(row.self_score)
+    self_s = row.self_score
+    if type(self_s) is not Decimal or not self_s.is_finite() or not TINY_EXP <= self_s.adjusted() < 15:
+        self_s = read_num(self_s)
     if w is BAD:
         out.append(F.finding(F.VALUE_INVALID, where_of(i), f"{name}：分值不是可用的数值"))
         w = None
@@ -325,8 +331,11 @@ def _kind_of(i, row, name, out) -> str:
 
 def _quantitative(i, row, name, w, self_s, rules, out):
     """(score, explain, flags, computed by the rule) of a quantitative row."""
-    A = read_num(row.target)
-    B = read_num(row.actual)
+    A, B = row.target, row.actual
+    if type(A) is not Decimal or not A.is_finite() or not TINY_EXP <= A.adjusted() < 15:  # as in score_row
+        A = read_num(A)
+    if type(B) is not Decimal or not B.is_finite() or not TINY_EXP <= B.adjusted() < 15:
+        B = read_num(B)
     if A is BAD:
         out.append(F.finding(F.VALUE_INVALID, where_of(i), f"{name}：指标值不是可用的数值，按空白处理"))
         A = None
