@@ -22,6 +22,7 @@ findings never reads them.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from operator import attrgetter
 
 from indicators.engine import findings as F
@@ -65,8 +66,11 @@ def where_of(i: int) -> str:
     return f"indicators[{i}]"
 
 
+# Cached although parse_measure is: a hit here is one C call instead of two Python calls, and
+# every quantitative row comes here (~1.5 % fewer instructions a report).
+@lru_cache(maxsize=8192)
 def _measure(text: str) -> Measure:
-    return parse_measure(text) if text else _EMPTY_MEASURE  # parse_measure caches by text
+    return parse_measure(text) if text else _EMPTY_MEASURE
 
 
 def _unit(unit: str) -> tuple[bool, str]:
