@@ -73,12 +73,14 @@ def _measure(text: str) -> Measure:
     return parse_measure(text) if text else _EMPTY_MEASURE
 
 
+@lru_cache(maxsize=1024)  # as _measure: units recur (%, 个, 天)
 def _unit(unit: str) -> tuple[bool, str]:
     """(suspicious, stripped) for a 度量单位 cell."""
     u = unit.strip()
     return bool(u) and not _SUSPICIOUS_UNIT_CHARS.isdisjoint(u), u
 
 
+@lru_cache(maxsize=1024)  # as _unit
 def _label(unit: str) -> str:
     """How a unit follows a number: "94.5%", "41 个"."""
     return unit if not unit or unit[0] in "%‰" else " " + unit
