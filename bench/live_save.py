@@ -1,8 +1,10 @@
 """Live-score request and save of the seed report grown to 60 rows: p50 and p95 over N requests each.
 
 What a user feels: the page's script posts the whole unsaved form to `report_score` on a keystroke
-and to `report_save` to save (static/js/report.js). Both are posted here, URL-encoded with the
-script's headers, through Django's in-process test client on a throwaway PostgreSQL database. The
+and to `report_save` to save (static/js/report.js). Both are posted here as that revision's script
+posts them (a JSON object of the fields if its report.js sends application/json, URL-encoded
+before), with the script's headers, through Django's in-process test client on a throwaway
+PostgreSQL database. The
 form data is read from the served page's HTML (bench/_html_form.py), not from the app's internals,
 so the same bench measures any revision. Every keystroke and every save changes the actual value of
 服务社区数量; a save sends the hidden version field and takes the version the server returns, as the
@@ -68,6 +70,8 @@ class Measured:
         from reports.models import Report, ReportIndicator
 
         self.code = str(Path(reports.__file__).resolve().parent.parent)
+        script = (Path(self.code) / "static" / "js" / "report.js").read_text()
+        self.json = '"Content-Type": "application/json"' in script
         call_command("migrate", verbosity=0)
         load_demo()
         self.report = Report.objects.get(department__code="101001")
@@ -92,8 +96,11 @@ class Measured:
             self.save()
 
     def _post(self, url: str):
-        body = urlencode(self.data)
-        return self.client.post(url, body, content_type="application/x-www-form-urlencoded", **HEADERS)
+        if self.json:
+            body, kind = json.dumps(self.data, ensure_ascii=False).encode(), "application/json"
+        else:
+            body, kind = urlencode(self.data), "application/x-www-form-urlencoded"
+        return self.client.post(url, body, content_type=kind, **HEADERS)
 
     def _type(self) -> str:
         self.data[self.actual] = value = f"{30 + next(self.counter) % 12}个"
@@ -138,7 +145,7 @@ def child_loop(db_name: str, server: str) -> None:
     """Set up, then answer the parent's "KIND<TAB>N" lines with the N timings; "quit" ends."""
     measured = Measured(db_name, server)
     reply = lambda obj: print(MARK + json.dumps(obj), flush=True)  # noqa: E731
-    reply({"code": measured.code})
+    reply({"code": measured.code, "posts": "JSON" if measured.json else "URL-encoded"})
     try:
         for line in sys.stdin:
             command = line.rstrip("\n")
@@ -222,7 +229,7 @@ def main() -> int:
             tree = Path(tmp.name) / "tree"
             subprocess.run([*git, "add", "--detach", "-q", str(tree), args.base], check=True)
             children.append(Child(f"base {args.base}", tree, args.db + "_base", args.server))
-        codes = [child.read()["code"] for child in children]  # both set up (in parallel), not timed
+        setups = [child.read() for child in children]  # both set up (in parallel), not timed
         # Batches take turns, first one side and then the other, so that the machine's drift is shared.
         for kind in GOALS_MS:
             left, turn = args.requests, 0
@@ -242,8 +249,8 @@ def main() -> int:
             tmp.cleanup()
 
     print(f"live score and save, seed report grown to {ROWS} rows, PostgreSQL, {args.requests} requests each (ms)")
-    for child, code in zip(children, codes, strict=True):
-        print(f"  {child.title}: code from {code}")
+    for child, setup in zip(children, setups, strict=True):
+        print(f"  {child.title}: code from {setup['code']}, the script posts {setup['posts']}")
     if len(children) > 1:
         print(f"  (the two take turns in batches of {args.batch} requests)")
     print(f"  {'':<11}" + "".join(f"{child.title:>28}" for child in children) + "    goal")

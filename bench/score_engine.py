@@ -291,8 +291,10 @@ def _compare(args: argparse.Namespace) -> None:
     common += ["--repeat", str(args.repeat)]
     runs: dict[str, list[dict]] = {"base": [], "head": []}
     try:
+        sides = (("base", worktree), ("head", ROOT))
         for i in range(args.rounds):
-            for side, code in (("base", worktree), ("head", ROOT)):
+            # Each side goes first every other round, so that a machine getting busier hurts both alike.
+            for side, code in sides if i % 2 == 0 else sides[::-1]:
                 out = subprocess.run(
                     [sys.executable, str(Path(__file__).resolve()), "--code", str(code), *common],
                     cwd=code,

@@ -102,10 +102,12 @@ def test_the_app_role_runs_the_app_write_paths(app_role, client, personas, seed_
         set_row(data, "服务社区数量", actual_text="30", reason="两个社区合并，服务范围调整。")
         data["contact"] = "王会计"
         saved = services.report_save(
-            report=seed_report, actor=accountant, data=parsed(data), expected_version=seed_report.version
+            report_id=seed_report.pk, actor=accountant, data=parsed(data), expected_version=seed_report.version
         )
         assert saved.changes
-        ReportEvent.objects.create(report=seed_report, actor=accountant, kind=ReportEvent.Kind.COMMENT, message="ok")
+        ReportEvent.objects.create(
+            report_id=seed_report.pk, actor=accountant, kind=ReportEvent.Kind.COMMENT, message="ok"
+        )
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_user")
             assert cursor.fetchone()[0] == app_role

@@ -107,7 +107,7 @@ def test_report_save_writes_figures_events_version_and_scores(client, personas, 
     before = counts(seed_report)
 
     saved = services.report_save(
-        report=seed_report, actor=accountant, data=parsed(data), expected_version=seed_report.version
+        report_id=seed_report.pk, actor=accountant, data=parsed(data), expected_version=seed_report.version
     )
 
     report = Report.objects.get(pk=seed_report.pk)
@@ -165,11 +165,11 @@ def test_the_later_of_two_saves_is_refused_and_the_first_is_kept(client, persona
     set_row(data_b, "服务对象满意度", actual_text="85")
     data_b["contact"] = "别人"
 
-    services.report_save(report=seed_report, actor=first, data=parsed(mine), expected_version=seed_report.version)
+    services.report_save(report_id=seed_report.pk, actor=first, data=parsed(mine), expected_version=seed_report.version)
     events_after_first = ReportEvent.objects.filter(report=seed_report).count()
     with pytest.raises(services.ReportConflict) as raised:
         services.report_save(
-            report=seed_report, actor=second, data=parsed(data_b), expected_version=seed_report.version
+            report_id=seed_report.pk, actor=second, data=parsed(data_b), expected_version=seed_report.version
         )
     assert raised.value.current == seed_report.version + 1
     assert "已被他人修改" in str(raised.value)
@@ -337,7 +337,10 @@ def test_a_custom_row_outside_the_templates_groups_is_refused(client, personas, 
     data["ind-TOTAL_FORMS"] = str(n + 1)
     with pytest.raises(ValidationError) as raised:
         services.report_save(
-            report=seed_report, actor=personas["accountant_a"], data=parsed(data), expected_version=seed_report.version
+            report_id=seed_report.pk,
+            actor=personas["accountant_a"],
+            data=parsed(data),
+            expected_version=seed_report.version,
         )
     assert "只能在模板已有的一级、二级指标下增加指标" in str(raised.value)
 
@@ -369,7 +372,7 @@ def test_reviewer_and_admin_cannot_save(client, personas, seed_report, persona):
     assert client.post(reverse("report_submit", args=[seed_report.pk]), {"version": "1"}).status_code == 403
     with pytest.raises(PermissionDenied):
         services.report_save(
-            report=seed_report, actor=reviewer, data=parsed(data), expected_version=seed_report.version
+            report_id=seed_report.pk, actor=reviewer, data=parsed(data), expected_version=seed_report.version
         )
     assert Report.objects.get(pk=seed_report.pk).version == seed_report.version
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -54,10 +55,12 @@ def set_row(data: dict, level3: str, **values) -> int:
 
 
 def post_form(client, url: str, data: dict, *, as_json: bool = True, **extra):
-    """POST as the page's script does: URL-encoded, asking for JSON."""
-    if as_json:
-        extra.setdefault("HTTP_ACCEPT", "application/json")
-    return client.post(url, urlencode(data), content_type="application/x-www-form-urlencoded", **extra)
+    """POST as the page's script does (a JSON object of the fields, asking for JSON), or with
+    as_json=False as the browser posts the form without the script (URL-encoded, for a page)."""
+    if not as_json:
+        return client.post(url, urlencode(data), content_type="application/x-www-form-urlencoded", **extra)
+    extra.setdefault("HTTP_ACCEPT", "application/json")
+    return client.post(url, json.dumps(data), content_type="application/json", **extra)
 
 
 def _rows(data: dict, prefix: str) -> list[dict]:

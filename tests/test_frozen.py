@@ -210,7 +210,7 @@ def test_the_report_page_cannot_change_a_budget_another_report_of_the_year_was_s
     draft = report_load(draft.pk)
     with pytest.raises(ValidationError) as raised:
         report_save(
-            report=draft,
+            report_id=draft.pk,
             actor=accountant,
             data={"budget": {"total": {"executed": D("1")}}},
             expected_version=draft.version,

@@ -1,14 +1,16 @@
 """The report page: who sees what, the live score, and the query counts that must not grow with rows."""
 
+import json
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports.demo.build import resize_report
-from reports.models import ReportIndicator
+from reports.models import Report, ReportIndicator
 from tests.test_form_helpers import form_data, login, post_form, set_row
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +100,9 @@ def page_and_save_queries(client, report) -> tuple[int, int]:
 
 # Pinned: the page and a save cost the same whatever the number of rows.
 PAGE_QUERIES = 10  # session, user, roles, report_get, report + 3 prefetches, budget lines, events
-SAVE_QUERIES = 19  # the same reads, locked; 3 writes + events; the rescore's 3 writes (no reads); 2 savepoints
+# A save: session, user, roles; BEGIN; the report (locked) + 3 prefetches + budget lines; the rows,
+# the report (the version and the new totals in one UPDATE), the events; the findings replaced (2); COMMIT.
+SAVE_QUERIES = 15
 
 
 @pytest.mark.parametrize("rows", [5, 60])
@@ -116,6 +120,10 @@ def _row_loads(queries) -> int:
     return sum(1 for q in queries if q["sql"].startswith("SELECT") and 'FROM "reports_reportindicator"' in q["sql"])
 
 
+def _report_reads(queries) -> int:
+    return sum(1 for q in queries if q["sql"].startswith("SELECT") and ' FROM "reports_report" ' in q["sql"])
+
+
 def test_a_save_and_a_live_score_load_the_report_once(client, personas, seed_report):
     login(client, personas["accountant_a"])
     data = form_data(client, seed_report)
@@ -126,6 +134,7 @@ def test_a_save_and_a_live_score_load_the_report_once(client, personas, seed_rep
     with CaptureQueriesContext(connection) as save:
         body = post_form(client, reverse("report_save", args=[seed_report.pk]), data).json()
     assert body["status"] == "saved" and _row_loads(save.captured_queries) == 1
+    assert _report_reads(save.captured_queries) == 1  # the scoped read is the locked one
     # Scored once, from what was just written: the stored total is the one a fresh load gives.
     seed_report.refresh_from_db()
     assert body["result"]["total"] == "91.39" == str(seed_report.rule_total)
@@ -160,3 +169,27 @@ def personas_accountant(report):
     from tests.conftest import make_user
 
     return make_user("parity_acct", Role.Kind.ACCOUNTANT, report.department)
+
+
+def test_the_script_posts_json_with_the_csrf_token_in_a_header(personas, seed_report):
+    """The page's script sends the fields as one JSON object; without the token it is refused."""
+    client = Client(enforce_csrf_checks=True)
+    login(client, personas["accountant_a"])
+    data = form_data(client, seed_report)
+    token = client.cookies["csrftoken"].value
+    set_row(data, "服务社区数量", actual_text="30", reason="部分社区未纳入")
+    url = reverse("report_score", args=[seed_report.pk])
+    body = json.dumps(data)
+    refused = client.post(url, body, content_type="application/json", HTTP_ACCEPT="application/json")
+    assert refused.status_code == 403
+    answered = client.post(url, body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert answered.status_code == 200 and answered.json()["total"] == "91.39"
+
+
+@pytest.mark.parametrize("body", ["{not json", "[1, 2]", json.dumps({"version": 1}), b"\xff\xfe"])
+def test_a_body_that_is_not_an_object_of_strings_is_a_400_and_saves_nothing(client, personas, seed_report, body):
+    login(client, personas["accountant_a"])
+    for name in ("report_score", "report_save"):
+        response = client.post(reverse(name, args=[seed_report.pk]), body, content_type="application/json")
+        assert response.status_code == 400, (name, response.status_code)
+    assert Report.objects.get(pk=seed_report.pk).version == seed_report.version

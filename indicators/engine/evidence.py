@@ -92,10 +92,11 @@ def evidence_findings(indicators: object, budget: object, rate: Decimal | None, 
             continue
         if row.applicable is False:
             continue
-        actual_text = clean_text(row.actual_text)
+        actual_text, l3 = row.actual_text, row.level3
+        if type(actual_text) is not str or type(l3) is not str:  # clean_text only for broken input, as rows.py
+            actual_text, l3 = clean_text(actual_text), clean_text(l3)
         actual = None
         actual_read = False
-        l3 = clean_text(row.level3)
         is_execution = _is_execution_name(l3) if l3 else False
 
         # Execution scored a second time, by amounts. Not repeated for a row the name-based

@@ -22,6 +22,7 @@ findings never reads them.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from operator import attrgetter
 
 from indicators.engine import findings as F
@@ -29,7 +30,7 @@ from indicators.engine.fmt import num, two
 from indicators.engine.numbers import round_half_up
 from indicators.engine.parse import OPERATOR_STARTS, OPERATOR_SUFFIXES, Measure, parse_measure
 from indicators.engine.types import TIERS, Finding, IndicatorRow, RowResult
-from indicators.engine.values import BAD, CENT, ZERO, clean_text, is_blank_reason
+from indicators.engine.values import BAD, CENT, TINY_EXP, ZERO, clean_text, is_blank_reason
 from indicators.engine.values import num as read_num
 
 SIGN_SYMBOL = {">=": "≥", "<=": "≤", "=": "="}
@@ -65,16 +66,21 @@ def where_of(i: int) -> str:
     return f"indicators[{i}]"
 
 
+# Cached although parse_measure is: a hit here is one C call instead of two Python calls, and
+# every quantitative row comes here (~1.5 % fewer instructions a report).
+@lru_cache(maxsize=8192)
 def _measure(text: str) -> Measure:
-    return parse_measure(text) if text else _EMPTY_MEASURE  # parse_measure caches by text
+    return parse_measure(text) if text else _EMPTY_MEASURE
 
 
+@lru_cache(maxsize=1024)  # as _measure: units recur (%, 个, 天)
 def _unit(unit: str) -> tuple[bool, str]:
     """(suspicious, stripped) for a 度量单位 cell."""
     u = unit.strip()
     return bool(u) and not _SUSPICIOUS_UNIT_CHARS.isdisjoint(u), u
 
 
+@lru_cache(maxsize=1024)  # as _unit
 def _label(unit: str) -> str:
     """How a unit follows a number: "94.5%", "41 个"."""
     return unit if not unit or unit[0] in "%‰" else " " + unit
@@ -226,14 +232,21 @@ def rule_text(explanation: str) -> str:
 
 def score_row(i: int, row: IndicatorRow, rules, out: list[Finding]) -> RowResult:
     """Score row i by the compiled rules, appending its findings to out."""
-    l1 = clean_text(row.level1)
-    l2 = clean_text(row.level2)
-    l3 = clean_text(row.level3)
-    w = read_num(row.weight)
+    # The texts are str but in broken input: clean_text only then (~2 % fewer instructions a report).
+    l1, l2, l3 = row.level1, row.level2, row.level3
+    if type(l1) is not str or type(l2) is not str or type(l3) is not str:
+        l1, l2, l3 = clean_text(l1), clean_text(l2), clean_text(l3)
+    # A Decimal in range (the usual figure) is taken as it is, read_num's call only for the rest:
+    # ~2 % fewer instructions a report (issue 15). The same in _quantitative.
+    w = row.weight
+    if type(w) is not Decimal or not w.is_finite() or not TINY_EXP <= w.adjusted() < 15:
+        w = read_num(w)
     if row.applicable is False:
         return make_row(i, l1, l2, l3, None if w is BAD else w, None, None, _NA, "不适用，不计分")
     name = l3.strip() or l2.strip() or l1.strip() or f"第 {i + 1} 行"
-    self_s = read_num(row.self_score)
+    self_s = row.self_score
+    if type(self_s) is not Decimal or not self_s.is_finite() or not TINY_EXP <= self_s.adjusted() < 15:
+        self_s = read_num(self_s)
     if w is BAD:
         out.append(F.finding(F.VALUE_INVALID, where_of(i), f"{name}：分值不是可用的数值"))
         w = None
@@ -324,16 +337,20 @@ def _kind_of(i, row, name, out) -> str:
 
 def _quantitative(i, row, name, w, self_s, rules, out):
     """(score, explain, flags, computed by the rule) of a quantitative row."""
-    A = read_num(row.target)
-    B = read_num(row.actual)
+    A, B = row.target, row.actual
+    if type(A) is not Decimal or not A.is_finite() or not TINY_EXP <= A.adjusted() < 15:  # as in score_row
+        A = read_num(A)
+    if type(B) is not Decimal or not B.is_finite() or not TINY_EXP <= B.adjusted() < 15:
+        B = read_num(B)
     if A is BAD:
         out.append(F.finding(F.VALUE_INVALID, where_of(i), f"{name}：指标值不是可用的数值，按空白处理"))
         A = None
     if B is BAD:
         out.append(F.finding(F.VALUE_INVALID, where_of(i), f"{name}：实际完成值不是可用的数值，按空白处理"))
         B = None
-    target_text = clean_text(row.target_text)
-    actual_text = clean_text(row.actual_text)
+    target_text, actual_text, unit = row.target_text, row.actual_text, row.unit
+    if type(target_text) is not str or type(actual_text) is not str or type(unit) is not str:  # as in score_row
+        target_text, actual_text, unit = clean_text(target_text), clean_text(actual_text), clean_text(unit)
     tm = _measure(target_text)
 
     sign = row.sign
@@ -343,7 +360,7 @@ def _quantitative(i, row, name, w, self_s, rules, out):
     if A is None:
         A = tm.value
 
-    suspicious, unit = _unit(clean_text(row.unit))
+    suspicious, unit = _unit(unit)
     if suspicious:
         t = target_text.strip()
         out.append(

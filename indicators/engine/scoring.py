@@ -370,27 +370,25 @@ class _Subtotals:
         self.first: dict[str, int] = {}
         self.names: list[tuple[int, str, str, bool]] = []
         self.na_sums: dict[str, Decimal] = {}
+        # One loop over the rows, not a method call a row: it runs for every row of every report.
         for row in rows:
-            self._add(row)
+            l1 = row.level1.strip()
+            applicable = "not_applicable" not in row.flags
+            self.names.append((row.index, l1, row.level3.strip(), applicable))
+            self.first.setdefault(l1, row.index)
+            w = row.weight
+            if not applicable:
+                self.na_sums[l1] = self.na_sums.get(l1, ZERO) + (w if w is not None and w > ZERO else ZERO)
+                continue
+            if w is None or w < ZERO:
+                w = ZERO
+            score = row.score if row.score is not None else ZERO
+            self_score = row.self_score if row.self_score is not None else ZERO
+            _accumulate(self.level2, (l1, row.level2.strip()), w, score, self_score)
         self.level1: dict[str, list[Decimal]] = {}
         for (l1, _), (w, score, self_score) in self.level2.items():
             _accumulate(self.level1, l1, w, score, self_score)
         self.weights = {name: self.level1[name][0] if name in self.level1 else ZERO for name in self.first}
-
-    def _add(self, row: RowResult) -> None:
-        l1 = row.level1.strip()
-        applicable = "not_applicable" not in row.flags
-        self.names.append((row.index, l1, row.level3.strip(), applicable))
-        self.first.setdefault(l1, row.index)
-        w = row.weight
-        if not applicable:
-            self.na_sums[l1] = self.na_sums.get(l1, ZERO) + (w if w is not None and w > ZERO else ZERO)
-            return
-        if w is None or w < ZERO:
-            w = ZERO
-        score = row.score if row.score is not None else ZERO
-        self_score = row.self_score if row.self_score is not None else ZERO
-        _accumulate(self.level2, (l1, row.level2.strip()), w, score, self_score)
 
 
 def _accumulate(acc: dict, key: object, w: Decimal, score: Decimal, self_score: Decimal) -> None:

@@ -24,14 +24,21 @@ def report_list(*, user):
     )
 
 
-def report_get(*, user, pk: int, full: bool = False) -> Report:
-    """The user's report or 404; full: with everything the form and the engine read (one load)."""
+def report_get(*, user, pk: int, full: bool = False, for_update: bool = False) -> Report:
+    """The user's report or 404; full: with everything the form and the engine read (one load).
+
+    for_update (full only, inside a transaction): the report row locked, so that a save
+    reads, checks and writes one version.
+    """
     if not full:
         return get_object_or_404(report_list(user=user), pk=pk)
     access = access_for(user)
     if access is NO_ACCESS:
         raise Http404
-    report = get_object_or_404(report_queryset().filter(access.department_q()), pk=pk)
+    reports = report_queryset().filter(access.department_q())
+    if for_update:
+        reports = reports.select_for_update(of=("self",))
+    report = get_object_or_404(reports, pk=pk)
     budget_lines(report)
     return report
 

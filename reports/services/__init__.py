@@ -26,9 +26,9 @@ from indicators.models import TemplateIndicator
 from reports.interchange.document import num
 from reports.interchange.store import report_to_document  # the change history compares documents
 from reports.models import NARRATIVE_FIELDS, Report, ReportEvent, ReportIndicator, ReportTask, indicator_definition
-from reports.selectors import budget_lines, report_queryset
+from reports.selectors import budget_lines, report_get, report_queryset
 from reports.services import history
-from reports.services.scoring import report_rescore, report_score
+from reports.services.scoring import report_score, score_fields, store_findings
 
 HEADER_FIELDS = ("contact", "preamble", "goal", "goal_completion", "weight_note")
 BUDGET_FIELDS = ("initial", "annual", "executed")
@@ -268,14 +268,15 @@ def _check_can_edit(report: Report, actor) -> None:
 
 
 @transaction.atomic
-def report_save(*, report: Report, actor, data: dict, expected_version: int | None) -> SaveResult:
+def report_save(*, report_id: int, actor, data: dict, expected_version: int | None) -> SaveResult:
     """Save the form onto the report, or raise and write nothing.
 
+    The report is read once, locked and scoped to `actor` (Http404 if not theirs to read).
     Raises PermissionDenied (not the department's accountant), ReportLocked (not draft or
     returned), ReportConflict (saved by someone else since `expected_version`) or
     ValidationError (a row the form may not add, remove or change; messages by path).
     """
-    locked = report_queryset().select_for_update(of=("self",)).get(pk=report.pk)
+    locked = report_get(user=actor, pk=report_id, full=True, for_update=True)
     _check_can_edit(locked, actor)
     if expected_version != locked.version:
         raise ReportConflict(expected=expected_version, current=locked.version)
@@ -291,8 +292,15 @@ def report_save(*, report: Report, actor, data: dict, expected_version: int | No
         return SaveResult(report=locked, result=None, changes=[], plan=plan)
 
     _write_rows(locked, plan)
+    # Scored from the rows in memory, which are the rows just written; the totals go out with
+    # the new version in one UPDATE.
+    result = report_score(locked)
+    totals = score_fields(result)
+    for name, value in totals.items():
+        setattr(locked, name, value)
     locked.version += 1
-    locked.save(update_fields=[*sorted(plan.report_fields), "version", "updated_at"])
+    locked.save(update_fields=[*sorted(plan.report_fields), "version", "updated_at", *totals])
+    store_findings(locked, result)
     message = _("保存为第 %(version)d 版") % {"version": locked.version}
     ReportEvent.objects.bulk_create(
         ReportEvent(
@@ -308,7 +316,6 @@ def report_save(*, report: Report, actor, data: dict, expected_version: int | No
         )
         for change in changes
     )
-    result = report_rescore(report=locked, loaded=True)  # the rows in memory are the rows just written
     return SaveResult(report=locked, result=result, changes=changes, plan=plan)
 
 

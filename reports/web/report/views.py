@@ -6,12 +6,14 @@ editing needs `reports.edit_report_object` (a reviewer gets a 403).
 
 from __future__ import annotations
 
+import json
 from itertools import groupby
 
 import rules
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -196,6 +198,24 @@ def _render_page(request, report, form, result, rows, *, status=200, extra=None)
     return render(request, "reports/report.html", context, status=status)
 
 
+def _posted(request) -> dict:
+    """The form's fields: JSON from the page's script (an object of strings; parsed ~20x faster
+    than ~700 URL-encoded fields), URL-encoded from a plain form post."""
+    if request.content_type != "application/json":
+        return request.POST
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest(_("表单数据无法读取，请刷新页面后重试。")) from None
+    if (
+        not isinstance(data, dict)
+        or len(data) > settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        or not all(isinstance(v, str) for v in data.values())
+    ):
+        raise BadRequest(_("表单数据无法读取，请刷新页面后重试。"))
+    return data
+
+
 def _edit_scope(request, pk: int, *, full: bool = False) -> Report:
     report = selectors.report_get(user=request.user, pk=pk, full=full)
     if not rules.has_perm("reports.edit_report_object", request.user, report):
@@ -208,7 +228,7 @@ def _edit_scope(request, pk: int, *, full: bool = False) -> Report:
 def live_score(request, pk: int):
     """Live scoring: the unsaved form through the engine, as the page's cells (JSON)."""
     report = _edit_scope(request, pk, full=True)  # the one load: scoped, with every row
-    form = ReportForm(request.POST)
+    form = ReportForm(_posted(request))
     errors = form.errors_by_name()
     plan, result = services.report_preview(report=report, data=form.data())
     payload = presenters.result_payload(report, result, RowMap.from_plan(plan))
@@ -221,28 +241,29 @@ def live_score(request, pk: int):
 @login_required
 @require_POST
 def save(request, pk: int):
-    scoped = _edit_scope(request, pk)
-    form = ReportForm(request.POST)
+    form = ReportForm(_posted(request))
     as_json = _wants_json(request)
     if not form.is_valid():
+        _edit_scope(request, pk)  # someone else's report is a 404 (or 403) before any word on the input
         errors = form.errors_by_name()
         count = sum(len(v) for v in errors.values())
         message = _("有 %(n)d 处填写错误，未保存。请按提示修改。") % {"n": count}
         if as_json:
             return JsonResponse({"ok": False, "status": "invalid", "message": message, "errors": errors}, status=400)
-        return _render_invalid(request, scoped, form, message)
+        return _render_invalid(request, pk, form, message)
     try:
+        # The service reads the report once, scoped to the user and locked.
         saved = services.report_save(
-            report=scoped, actor=request.user, data=form.data(), expected_version=form.expected_version
+            report_id=pk, actor=request.user, data=form.data(), expected_version=form.expected_version
         )
     except services.ReportConflict as exc:
-        return _conflict(request, scoped, form, exc, as_json)
+        return _conflict(request, pk, form, exc, as_json)
     except services.ReportLocked as exc:
         message = " ".join(exc.messages)
         if as_json:
             return JsonResponse({"ok": False, "status": "locked", "message": message}, status=409)
         messages.error(request, message)
-        return redirect("report", pk=scoped.pk)
+        return redirect("report", pk=pk)
     except ValidationError as exc:
         errors = {}
         for path, msgs in exc.message_dict.items():
@@ -250,7 +271,7 @@ def save(request, pk: int):
         message = _("未保存：") + "；".join(m for msgs in errors.values() for m in msgs)
         if as_json:
             return JsonResponse({"ok": False, "status": "invalid", "message": message, "errors": errors}, status=400)
-        return _render_invalid(request, scoped, form, message)
+        return _render_invalid(request, pk, form, message)
 
     report = saved.report
     if saved.changes:
@@ -279,9 +300,9 @@ def save(request, pk: int):
     return JsonResponse(body)
 
 
-def _render_invalid(request, scoped, form, message):
+def _render_invalid(request, pk: int, form, message):
     """Without the script: the page again with what was typed and the errors at their fields."""
-    report = services.report_load(scoped.pk)
+    report = services.report_load(pk)
     plan, result = services.report_preview(report=report, data=form.data())
     messages.error(request, message)
     return _render_page(
@@ -289,22 +310,20 @@ def _render_invalid(request, scoped, form, message):
     )
 
 
-def _conflict(request, scoped, form, exc: services.ReportConflict, as_json: bool):
+def _conflict(request, pk: int, form, exc: services.ReportConflict, as_json: bool):
     """Refuse the later save and show how the saved report differs from what this person typed."""
-    current = services.report_load(scoped.pk)
+    current = services.report_load(pk)
     current_doc = report_to_document(current)
-    mine = services.report_load(scoped.pk)
+    mine = services.report_load(pk)
     services.report_apply(report=mine, data=form.data())
     differences = history.without_derived(history.diff_documents(current_doc, report_to_document(mine)))
-    last = (
-        ReportEvent.objects.filter(report_id=scoped.pk).select_related("actor").order_by("-created_at", "-pk").first()
-    )
+    last = ReportEvent.objects.filter(report_id=pk).select_related("actor").order_by("-created_at", "-pk").first()
     context = {
         "report": current,
         "exc": exc,
         "differences": differences,
         "last": last,
-        "page_url": reverse("report", args=[scoped.pk]),
+        "page_url": reverse("report", args=[pk]),
     }
     if as_json:
         return JsonResponse(
