@@ -88,6 +88,6 @@ def open_round(template: Template, department: Department, name: str | None = No
 
 
 def start_report(template: Template, department: Department, accountant):
-    from reports.services import report_start
+    from reports.services.editing import report_start
 
     return report_start(round_=open_round(template, department), department=department, actor=accountant)

@@ -12,8 +12,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from reports import services
 from reports.models import ReportArchive, ReportEvent, ReportFinding
+from reports.services import editing
 from tests.test_form import parsed
 from tests.test_form_helpers import form_data, login, set_row
 
@@ -101,7 +101,7 @@ def test_the_app_role_runs_the_app_write_paths(app_role, client, personas, seed_
         data = form_data(client, seed_report)  # the report page, rendered under the role
         set_row(data, "服务社区数量", actual_text="30", reason="两个社区合并，服务范围调整。")
         data["contact"] = "王会计"
-        saved = services.report_save(
+        saved = editing.report_save(
             report_id=seed_report.pk, actor=accountant, data=parsed(data), expected_version=seed_report.version
         )
         assert saved.changes

@@ -7,10 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from departments.models import BudgetLine
-from reports import services
 from reports.interchange.store import report_queryset, report_to_document
 from reports.models import Report, ReportEvent, ReportFinding, ReportIndicator, ReportTask
-from reports.services import history
+from reports.services import editing, history
 from reports.web.report.forms import ReportForm
 from tests.test_form_helpers import edit_rows, form_data, login, post_form, row_index, set_row
 
@@ -106,7 +105,7 @@ def test_report_save_writes_figures_events_version_and_scores(client, personas, 
     data["narrative_8"] = "本年度无其他需要说明的问题。"
     before = counts(seed_report)
 
-    saved = services.report_save(
+    saved = editing.report_save(
         report_id=seed_report.pk, actor=accountant, data=parsed(data), expected_version=seed_report.version
     )
 
@@ -165,10 +164,10 @@ def test_the_later_of_two_saves_is_refused_and_the_first_is_kept(client, persona
     set_row(data_b, "服务对象满意度", actual_text="85")
     data_b["contact"] = "别人"
 
-    services.report_save(report_id=seed_report.pk, actor=first, data=parsed(mine), expected_version=seed_report.version)
+    editing.report_save(report_id=seed_report.pk, actor=first, data=parsed(mine), expected_version=seed_report.version)
     events_after_first = ReportEvent.objects.filter(report=seed_report).count()
-    with pytest.raises(services.ReportConflict) as raised:
-        services.report_save(
+    with pytest.raises(editing.ReportConflict) as raised:
+        editing.report_save(
             report_id=seed_report.pk, actor=second, data=parsed(data_b), expected_version=seed_report.version
         )
     assert raised.value.current == seed_report.version + 1
@@ -336,7 +335,7 @@ def test_a_custom_row_outside_the_templates_groups_is_refused(client, personas, 
     )
     data["ind-TOTAL_FORMS"] = str(n + 1)
     with pytest.raises(ValidationError) as raised:
-        services.report_save(
+        editing.report_save(
             report_id=seed_report.pk,
             actor=personas["accountant_a"],
             data=parsed(data),
@@ -371,7 +370,7 @@ def test_reviewer_and_admin_cannot_save(client, personas, seed_report, persona):
     assert post_form(client, reverse("report_score", args=[seed_report.pk]), data).status_code == 403
     assert client.post(reverse("report_submit", args=[seed_report.pk]), {"version": "1"}).status_code == 403
     with pytest.raises(PermissionDenied):
-        services.report_save(
+        editing.report_save(
             report_id=seed_report.pk, actor=reviewer, data=parsed(data), expected_version=seed_report.version
         )
     assert Report.objects.get(pk=seed_report.pk).version == seed_report.version
@@ -467,7 +466,7 @@ def test_applying_the_unchanged_form_changes_nothing(seed_report):
     shown = ReportForm(initial=form_initial(report, budget_lines(report)))
     posted = ReportForm(dict(shown.raw))
     assert posted.is_valid(), posted.errors_by_name()
-    services.report_apply(report=report, data=posted.data())
+    editing.report_apply(report=report, data=posted.data())
     assert history.diff_documents(before, report_to_document(report)) == []
 
 

@@ -191,7 +191,7 @@ def test_the_report_page_cannot_change_a_budget_another_report_of_the_year_was_s
     """Two rounds of 2021 for one department: the draft's budget block is the published one's too."""
     from django.core.exceptions import ValidationError
 
-    from reports.services import report_load, report_save, report_start
+    from reports.services.editing import report_load, report_save, report_start
 
     published = Report.objects.get(department__code="206001", round__year=2021)
     extra = Round.objects.create(

@@ -20,6 +20,7 @@ from indicators import engine
 from indicators.engine import findings as F
 from indicators.engine.types import NO_LEVEL1
 from reports.models import Report, ReportIndicator, ReportTask
+from reports.services.bounds import bound_error
 
 FORMAT = "perfeval.report/1"
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
@@ -275,9 +276,6 @@ def fill_levels(rows: list[dict]) -> list[dict]:
 
 def bound_errors(doc: dict) -> list[str]:
     """Every number that would not fit its database column, by row (see reports.services.bounds)."""
-    # Importing reports.services.bounds runs reports/services/__init__.py, which imports this module: a cycle
-    from reports.services.bounds import bound_error
-
     errors: list[str] = []
 
     def check(where: str, model, name: str, value) -> None:

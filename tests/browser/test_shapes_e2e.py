@@ -260,7 +260,7 @@ def test_a_mixed_tree_lays_out_unnamed_cells_and_keeps_them_after_a_row_is_added
 
     from indicators.models import TemplateIndicator
     from reports.models import ReportIndicator
-    from reports.services import report_start
+    from reports.services.editing import report_start
     from tests.shapes import open_round, two_level_template
 
     template = two_level_template("混合层级模板", 2024)

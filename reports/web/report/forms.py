@@ -20,7 +20,7 @@ from indicators.engine import parse_decimal, parse_measure
 from indicators.models import MEASURE, WEIGHT, Kind, Sign
 from reports.interchange.document import money, num
 from reports.models import NARRATIVE_FIELDS, SCORE, ReportIndicator
-from reports.services import actual_display
+from reports.services.editing import actual_display
 
 BUDGET_FIELDS = ("initial", "annual", "executed")
 TASK_AMOUNTS = ("budget", "budget_fiscal", "executed", "executed_fiscal")

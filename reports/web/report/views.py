@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reports import selectors, services
+from reports import selectors
 from reports.interchange.store import report_to_document
 from reports.models import Report, ReportEvent
-from reports.services import history, workflow
+from reports.services import editing, history, workflow
 from reports.services.scoring import report_score as engine_score
 from reports.web.report import presenters
 from reports.web.report.forms import HEADER, KINDS, SIGNS, TIERS, ReportForm, form_initial, input_name
@@ -134,7 +134,7 @@ def start_page(request, round_pk: int, department_pk: int):
         existing = selectors.report_list(user=request.user).filter(round_id=round_pk, department_id=department_pk)
         report = get_object_or_404(existing)
         return redirect("report", pk=report.pk)
-    report = services.report_start(round_=pair[0], department=pair[1], actor=request.user)
+    report = editing.report_start(round_=pair[0], department=pair[1], actor=request.user)
     messages.success(request, _("已新建 %(dept)s 的报告，可以开始填报。") % {"dept": pair[1].display_name})
     return redirect("report", pk=report.pk)
 
@@ -151,7 +151,7 @@ def _wants_json(request) -> bool:
 @require_GET
 def page(request, pk: int):
     scoped = selectors.report_get(user=request.user, pk=pk)
-    report = services.report_load(scoped.pk)
+    report = editing.report_load(scoped.pk)
     form = ReportForm(initial=form_initial(report, report._budget_lines))
     return _render_page(request, report, form, engine_score(report), RowMap.identity(report))
 
@@ -230,7 +230,7 @@ def live_score(request, pk: int):
     report = _edit_scope(request, pk, full=True)  # the one load: scoped, with every row
     form = ReportForm(_posted(request))
     errors = form.errors_by_name()
-    plan, result = services.report_preview(report=report, data=form.data())
+    plan, result = editing.report_preview(report=report, data=form.data())
     payload = presenters.result_payload(report, result, RowMap.from_plan(plan))
     for path, messages_ in plan.errors.items():
         errors.setdefault(input_name(path) or "__all__", []).extend(messages_)
@@ -253,12 +253,12 @@ def save(request, pk: int):
         return _render_invalid(request, pk, form, message)
     try:
         # The service reads the report once, scoped to the user and locked.
-        saved = services.report_save(
+        saved = editing.report_save(
             report_id=pk, actor=request.user, data=form.data(), expected_version=form.expected_version
         )
-    except services.ReportConflict as exc:
+    except editing.ReportConflict as exc:
         return _conflict(request, pk, form, exc, as_json)
-    except services.ReportLocked as exc:
+    except editing.ReportLocked as exc:
         message = " ".join(exc.messages)
         if as_json:
             return JsonResponse({"ok": False, "status": "locked", "message": message}, status=409)
@@ -302,20 +302,20 @@ def save(request, pk: int):
 
 def _render_invalid(request, pk: int, form, message):
     """Without the script: the page again with what was typed and the errors at their fields."""
-    report = services.report_load(pk)
-    plan, result = services.report_preview(report=report, data=form.data())
+    report = editing.report_load(pk)
+    plan, result = editing.report_preview(report=report, data=form.data())
     messages.error(request, message)
     return _render_page(
         request, report, form, result, RowMap.from_plan(plan), status=400, extra={"field_errors": form.errors_by_name()}
     )
 
 
-def _conflict(request, pk: int, form, exc: services.ReportConflict, as_json: bool):
+def _conflict(request, pk: int, form, exc: editing.ReportConflict, as_json: bool):
     """Refuse the later save and show how the saved report differs from what this person typed."""
-    current = services.report_load(pk)
+    current = editing.report_load(pk)
     current_doc = report_to_document(current)
-    mine = services.report_load(pk)
-    services.report_apply(report=mine, data=form.data())
+    mine = editing.report_load(pk)
+    editing.report_apply(report=mine, data=form.data())
     differences = history.without_derived(history.diff_documents(current_doc, report_to_document(mine)))
     last = ReportEvent.objects.filter(report_id=pk).select_related("actor").order_by("-created_at", "-pk").first()
     context = {
