@@ -384,7 +384,15 @@ class _Subtotals:
                 w = ZERO
             score = row.score if row.score is not None else ZERO
             self_score = row.self_score if row.self_score is not None else ZERO
-            _accumulate(self.level2, (l1, row.level2.strip()), w, score, self_score)
+            # _accumulate inlined: a call a row cost ~3 % of the bench's rows/s.
+            key = (l1, row.level2.strip())
+            sums = self.level2.get(key)
+            if sums is None:
+                self.level2[key] = [w, score, self_score]
+            else:
+                sums[0] += w
+                sums[1] += score
+                sums[2] += self_score
         self.level1: dict[str, list[Decimal]] = {}
         for (l1, _), (w, score, self_score) in self.level2.items():
             _accumulate(self.level1, l1, w, score, self_score)
