@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from departments.models import BudgetLine, Department
 from departments.selectors import NO_ACCESS, access_for, department_list
 from indicators.engine import monitoring as lights
+from indicators.engine import parse_measure
 from reports.models import MonitoringEntry, MonitoringPoint, MonitoringRow, Report, ReportIndicator
 from reports.selectors import report_list
 
@@ -113,13 +114,21 @@ def report_monitoring(
             actual=row.actual if row else None,
             expected=expected,
             rules=rules,
-            unit=indicator.unit,
+            unit=_unit(indicator),
             note=row.note if row else "",
             at_risk=row.at_risk if row else False,
             applicable=indicator.applicable,
         )
         rows.append(RowLight(indicator, row, light))
     return ReportMonitoring(report, department, entry, budget_light, budget, rows)
+
+
+def _unit(indicator: ReportIndicator) -> str:
+    """The row's unit; from its 指标值 when the 度量单位 cell holds a target instead (the seed's "≥95%")."""
+    unit = indicator.unit.strip()
+    if unit and not any(c.isdigit() or c in "≥≤=<>" for c in unit):
+        return unit
+    return parse_measure(indicator.target_text).unit
 
 
 def _entries(point: MonitoringPoint, report_ids):
