@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from departments.models import BudgetLine, Department
 from reports.demo.build import resize_report
-from reports.models import MonitoringEntry, MonitoringRow, Report, ReportIndicator
+from reports.models import MonitoringEntry, MonitoringPoint, MonitoringRow, Report, ReportIndicator
 
 # Pinned. The round view: session, user, roles; the point with its round and rule set; the
 # round's departments; their reports; the reports' rows; the entries and their rows (2); the
@@ -73,3 +73,21 @@ def test_entry_page_queries_do_not_grow_with_rows(client, people, point, seed, d
         response = client.get(url)
     assert response.status_code == 200
     assert len(response.context["rows"]) == rows
+
+
+# The index: session, user, roles; the points; for a department, its reports in those rounds.
+INDEX_QUERIES = {"accountant_a": 5, "reviewer": 4}
+
+
+@pytest.mark.parametrize("who", ["accountant_a", "reviewer"])
+@pytest.mark.parametrize("more", [0, 2])
+def test_index_queries_do_not_grow_with_points(client, people, point, django_assert_num_queries, who, more):
+    for k in range(more):
+        MonitoringPoint.objects.create(round=point.round, as_of=f"2021-0{7 + k}-31", expected_progress=D("60") + k)
+    client.force_login(people[who])
+    url = reverse("monitoring:index")
+    client.get(url)
+    with django_assert_num_queries(INDEX_QUERIES[who]):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["items"]) == 1 + more
