@@ -9,7 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from reports.models import MonitoringEntry, MonitoringRow, ReportIndicator
+from departments.models import Department, Role
+from reports.models import MonitoringEntry, MonitoringRow, Report, ReportIndicator
+from tests.conftest import make_user
 
 
 def entry_url(point, report) -> str:
@@ -180,3 +182,13 @@ def test_the_index_lists_the_point_for_each_persona(client, people, point, seed)
     client.force_login(people["reviewer"])
     html = client.get(reverse("monitoring:index")).content.decode()
     assert f'href="{reverse("monitoring:round", args=[point.pk])}"' in html
+
+
+def test_a_reviewer_of_some_departments_sees_only_those(client, point, seed):
+    reviewer = make_user("m_rev_202", Role.Kind.REVIEWER, Department.objects.get(code="202001"))
+    client.force_login(reviewer)
+    html = client.get(reverse("monitoring:round", args=[point.pk])).content.decode()
+    assert re.findall(r'data-department="(\d+)"', html) == ["202001"]
+    assert client.get(entry_url(point, seed)).status_code == 404
+    other = Report.objects.get(round=point.round, department__code="202001")
+    assert client.get(entry_url(point, other)).status_code == 200
