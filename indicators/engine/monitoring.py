@@ -7,7 +7,7 @@ gives two margins in percentage points, yellow (default 10) and red (default 25)
 - Budget execution to date: rate = executed to date ÷ budget × 100 (the rule set's
   denominator). Green if rate ≥ E − yellow margin, yellow if rate ≥ E − red margin, red below.
   A rate above 100 % (more executed than budgeted) is red. Nothing entered: grey 未填报; no
-  budget or a budget of 0: grey.
+  budget or a budget of 0: grey. Amounts are shown with 2 places (万元).
 - Quantitative row, sign ≥ or = (a blank sign reads as ≥): progress = actual to date ÷ target
   × 100 against the same thresholds. Target 0: under ≥ green when actual ≥ 0, under = green
   only when actual = 0, red otherwise.
@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from indicators.engine.fmt import num, pct
+from indicators.engine.fmt import num, pct, two
 
 GREEN = "green"
 YELLOW = "yellow"
@@ -119,9 +119,9 @@ def budget_light(
     if budget is None:
         return Light(GREY, f"{budget_label}空白，不亮灯")
     if budget <= ZERO:
-        return Light(GREY, f"{budget_label}为 {num(budget)}，不亮灯")
+        return Light(GREY, f"{budget_label}为 {two(budget)} {unit}，不亮灯")
     rate = executed * HUNDRED / budget
-    what = f"执行 {num(executed)} {unit} ÷ {budget_label} {num(budget)} {unit}"
+    what = f"执行 {two(executed)} {unit} ÷ {budget_label} {two(budget)} {unit}"
     if rate > HUNDRED:
         return Light(RED, f"{what} = {pct(rate)}，超过{budget_label}，红灯", rate)
     return _behind(rate, what, expected, rules)

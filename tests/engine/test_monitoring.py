@@ -58,19 +58,21 @@ def test_budget_rate_is_exact_and_shown_rounded():
     light = budget_light(executed=D("200"), budget=D("477.48"), expected=E)
     assert light.colour == GREEN
     assert light.progress == D("200") * 100 / D("477.48")
-    assert light.explanation == "执行 200 万元 ÷ 全年预算数 477.48 万元 = 41.89%，不低于 40%（预期进度 50% − 10），绿灯"
+    assert (
+        light.explanation == "执行 200.00 万元 ÷ 全年预算数 477.48 万元 = 41.89%，不低于 40%（预期进度 50% − 10），绿灯"
+    )
 
 
 def test_budget_explanations_of_yellow_red_and_over():
     yellow = budget_light(executed=D("30"), budget=D("100"), expected=E).explanation
     assert yellow == (
-        "执行 30 万元 ÷ 全年预算数 100 万元 = 30.00%，低于 40%（预期进度 50% − 10），"
+        "执行 30.00 万元 ÷ 全年预算数 100.00 万元 = 30.00%，低于 40%（预期进度 50% − 10），"
         "不低于 25%（预期进度 50% − 25），黄灯"
     )
     red = budget_light(executed=D("20"), budget=D("100"), expected=E).explanation
-    assert red == "执行 20 万元 ÷ 全年预算数 100 万元 = 20.00%，低于 25%（预期进度 50% − 25），红灯"
+    assert red == "执行 20.00 万元 ÷ 全年预算数 100.00 万元 = 20.00%，低于 25%（预期进度 50% − 25），红灯"
     over = budget_light(executed=D("101"), budget=D("100"), expected=E).explanation
-    assert over == "执行 101 万元 ÷ 全年预算数 100 万元 = 101.00%，超过全年预算数，红灯"
+    assert over == "执行 101.00 万元 ÷ 全年预算数 100.00 万元 = 101.00%，超过全年预算数，红灯"
 
 
 def test_budget_not_entered_blank_and_zero_budget_are_grey():
@@ -82,7 +84,7 @@ def test_budget_not_entered_blank_and_zero_budget_are_grey():
     blank = budget_light(executed=D("5"), budget=None, expected=E)
     assert (blank.colour, blank.explanation) == (GREY, "全年预算数空白，不亮灯")
     zero = budget_light(executed=D("5"), budget=D("0"), expected=E, budget_label="年初预算数")
-    assert (zero.colour, zero.explanation) == (GREY, "年初预算数为 0，不亮灯")
+    assert (zero.colour, zero.explanation) == (GREY, "年初预算数为 0.00 万元，不亮灯")
 
 
 def test_budget_margins_come_from_the_rules():
