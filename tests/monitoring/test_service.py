@@ -31,6 +31,7 @@ def test_a_department_without_an_entry_gets_one_with_the_rows_given(people, poin
     report = Report.objects.get(round=point.round, department__code="203001")  # no demo entry
     accountant_c = make_user("m_acct_c", Role.Kind.ACCOUNTANT, report.department)
     events = ReportEvent.objects.count()
+    others = list(MonitoringRow.objects.order_by("pk").values()), list(MonitoringEntry.objects.order_by("pk").values())
     entry = monitoring_entry_save(
         point=point,
         report=report,
@@ -49,6 +50,9 @@ def test_a_department_without_an_entry_gets_one_with_the_rows_given(people, poin
     }
     assert rows == {"服务社区数量": ("20个", D("20"), False, ""), "管理制度健全性": ("", None, True, "制度修订滞后")}
     assert MonitoringEntry.objects.filter(report=report).count() == 1
+    # nothing else written: the other entries and rows are as they were
+    assert list(MonitoringRow.objects.exclude(entry=entry).order_by("pk").values()) == others[0]
+    assert list(MonitoringEntry.objects.exclude(pk=entry.pk).order_by("pk").values()) == others[1]
     assert ReportEvent.objects.count() == events  # the self-evaluation's history is not touched
 
 
