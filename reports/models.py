@@ -575,6 +575,8 @@ class MonitoringEntry(models.Model):
     budget_executed = models.DecimalField(
         _("截至监控日预算执行数"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
     )
+    # Optimistic lock: a save names the version its page showed, so a colleague's save is not overwritten.
+    version = models.PositiveIntegerField(_("版本号"), default=0)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -15,6 +15,10 @@ from reports.models import MonitoringEntry, MonitoringPoint, MonitoringRow, Repo
 ROW_FIELDS = ("actual_text", "actual", "at_risk", "note")
 
 
+class MonitoringConflict(ValidationError):
+    """Someone saved the entry after the version the page showed."""
+
+
 @dataclass(frozen=True)
 class RowInput:
     actual_text: str = ""
@@ -30,9 +34,14 @@ def monitoring_entry_save(
     actor,
     budget_executed: Decimal | None,
     rows: dict[int, RowInput],
+    version: int | None = None,
 ) -> MonitoringEntry:
     """Store the report's figures at the point, all or nothing: the entry and each row given
-    (keyed by indicator id; rows not given are left as they were)."""
+    (keyed by indicator id; rows not given are left as they were).
+
+    version: the entry's version the page showed (0 before the first save); when someone saved
+    since, nothing is written (MonitoringConflict). None: no check (the demo, scripts).
+    """
     if not rules.has_perm("reports.edit_report_object", actor, report):
         raise PermissionDenied(_("只有本部门填报人可以填报运行监控。"))
     if report.round_id != point.round_id:
@@ -47,9 +56,15 @@ def monitoring_entry_save(
         if unknown:
             raise ValidationError(_("指标不属于该报告。"))
         entry, _created = MonitoringEntry.objects.get_or_create(point=point, report=report)
+        if version is not None and entry.version != version:
+            raise MonitoringConflict(
+                _("运行监控数据已被他人修改（您编辑的是第 %(mine)s 版，当前为第 %(current)s 版），请刷新后再填写。")
+                % {"mine": version, "current": entry.version}
+            )
         entry.budget_executed = budget_executed
         entry.updated_by = actor
-        entry.save(update_fields=["budget_executed", "updated_by", "updated_at"])
+        entry.version += 1
+        entry.save(update_fields=["budget_executed", "updated_by", "updated_at", "version"])
         existing = {r.indicator_id: r for r in MonitoringRow.objects.filter(entry=entry)}
         changed, new = [], []
         for indicator_id, given in rows.items():

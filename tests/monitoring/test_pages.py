@@ -25,6 +25,7 @@ def page_form(point, report, **changes) -> dict:
     entry = MonitoringEntry.objects.filter(point=point, report=report).first()
     stored = {r.indicator_id: r for r in entry.rows.all()} if entry else {}
     data = {"budget_executed": "" if entry is None or entry.budget_executed is None else str(entry.budget_executed)}
+    data["version"] = str(entry.version) if entry else "0"
     for pk, kind in kinds.items():
         row = stored.get(pk)
         if kind == "quantitative":
@@ -192,3 +193,14 @@ def test_a_reviewer_of_some_departments_sees_only_those(client, point, seed):
     assert client.get(entry_url(point, seed)).status_code == 404
     other = Report.objects.get(round=point.round, department__code="202001")
     assert client.get(entry_url(point, other)).status_code == 200
+
+
+def test_a_stale_page_is_told_and_the_colleagues_save_kept(client, people, point, seed):
+    client.force_login(people["accountant_a"])
+    stale = page_form(point, seed, 服务社区数量="19个")
+    stale["version"] = str(MonitoringEntry.objects.get(point=point, report=seed).version)
+    assert client.post(entry_url(point, seed), {**stale, "budget_executed": "230"}).status_code == 302
+    response = client.post(entry_url(point, seed), {**stale, "budget_executed": "1"})
+    assert response.status_code == 200
+    assert "运行监控数据已被他人修改" in response.content.decode()
+    assert MonitoringEntry.objects.get(point=point, report=seed).budget_executed == D("230")

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from departments.models import Role
 from reports.models import MonitoringEntry, MonitoringRow, Report, ReportEvent, ReportIndicator
-from reports.services.monitoring import RowInput, monitoring_entry_save
+from reports.services.monitoring import MonitoringConflict, RowInput, monitoring_entry_save
 from tests.conftest import make_user
 
 
@@ -110,5 +110,26 @@ def test_a_row_of_another_report_refuses_and_writes_nothing(people, point, seed)
                 **_rows(seed, 服务社区数量=RowInput("2", D("2"))),
                 **_rows(other, 服务社区数量=RowInput("3", D("3"))),
             },
+        )
+    assert _snapshot(seed) == before
+
+
+def test_a_save_from_a_stale_page_refuses_and_writes_nothing(people, point, seed):
+    entry = MonitoringEntry.objects.get(point=point, report=seed)
+    shown = entry.version
+    rows = _rows(seed, 服务社区数量=RowInput("30个", D("30")))
+    monitoring_entry_save(
+        point=point, report=seed, actor=people["accountant_a"], budget_executed=D("210"), rows=rows, version=shown
+    )
+    assert MonitoringEntry.objects.get(pk=entry.pk).version == shown + 1
+    before = _snapshot(seed)
+    with pytest.raises(MonitoringConflict, match="已被他人修改"):  # a colleague's page, opened before that save
+        monitoring_entry_save(
+            point=point,
+            report=seed,
+            actor=people["accountant_a"],
+            budget_executed=D("1"),
+            rows=_rows(seed, 服务社区数量=RowInput("1", D("1"))),
+            version=shown,
         )
     assert _snapshot(seed) == before

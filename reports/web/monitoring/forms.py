@@ -68,6 +68,7 @@ class EntryForm(forms.Form):
         decimal_places=MONEY["decimal_places"],
         negative_message=_("预算执行数不能为负数。"),
     )
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, indicators, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,7 +103,7 @@ class EntryForm(forms.Form):
 
 def entry_initial(monitoring) -> dict:
     """The form's initial values from what is stored."""
-    initial = {}
+    initial = {"version": monitoring.entry.version if monitoring.entry is not None else 0}
     if monitoring.entry is not None and monitoring.entry.budget_executed is not None:
         initial["budget_executed"] = num(monitoring.entry.budget_executed)
     for item in monitoring.rows:

@@ -86,6 +86,7 @@ def entry(request, pk: int, report_pk: int):
                     actor=request.user,
                     budget_executed=form.cleaned_data["budget_executed"],
                     rows=form.rows(),
+                    version=form.cleaned_data["version"] or 0,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
