@@ -8,6 +8,18 @@ from perfeval.spreadsheets.importing import SpreadsheetAdminMixin
 from perfeval.widgets import admin_overrides
 
 
+def rescore_budgets(request, model_admin, keys, what: str) -> None:
+    """The open reports of these (department id, year) pairs are rescored in the background once the
+    save commits; the message links to the job's progress."""
+    # reports' admin registers after this app's, and reports' services import departments' models
+    from reports.admin import rescore_job_message
+    from reports.services.scoring import budget_rescore_job
+
+    if keys:
+        job = budget_rescore_job(keys=keys, actor=request.user, what=what)
+        rescore_job_message(request, model_admin, job)
+
+
 class RoleInline(admin.TabularInline):
     model = Role
     extra = 0
@@ -52,6 +64,19 @@ class DepartmentAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["parent"]
     inlines = [RoleInline, BudgetLineInline]
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not BudgetLine:
+            return super().save_formset(request, form, formset, change)
+        # The years whose lines were added, changed (from and to) or deleted: their reports' scores move.
+        years = set()
+        for line_form in formset.forms:
+            if line_form.has_changed() or line_form in formset.deleted_forms:
+                years |= {line_form.initial.get("year"), line_form.cleaned_data.get("year")}
+        years.discard(None)  # an added line has no year before
+        super().save_formset(request, form, formset, change)
+        department = form.instance
+        rescore_budgets(request, self, {(department.pk, year) for year in years}, what=str(department))
+
 
 @admin.register(Role)
 class RoleAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
@@ -90,12 +115,15 @@ class BudgetLineAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     list_select_related = ["department"]
 
     def save_model(self, request, obj, form, change):
+        # A line moved to another department or year leaves the old one's reports too.
+        keys = set(BudgetLine.objects.filter(pk=obj.pk).values_list("department_id", "year")) if obj.pk else set()
         super().save_model(request, obj, form, change)
-        from reports.admin import rescore_job_message
-        from reports.services.scoring import budget_rescore_job
+        rescore_budgets(request, self, keys | {(obj.department_id, obj.year)}, what=str(obj))
 
-        job = budget_rescore_job(department_id=obj.department_id, year=obj.year, actor=request.user, what=str(obj))
-        rescore_job_message(request, self, job)
+    def delete_model(self, request, obj):
+        key = (obj.department_id, obj.year)
+        super().delete_model(request, obj)
+        rescore_budgets(request, self, {key}, what=f"删除{obj}")  # the events' record: Chinese
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and budget_frozen(department_id=obj.department_id, year=obj.year):
@@ -107,8 +135,11 @@ class BudgetLineAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
         frozen = [line for line in queryset if line.frozen_error()]
         for line in frozen:
             self.message_user(request, f"{line}：{line.frozen_error()}", messages.ERROR)
+        deleted = []
         for line in queryset.exclude(pk__in=[line.pk for line in frozen]):
             line.delete()
+            deleted.append((line.department_id, line.year))
+        rescore_budgets(request, self, set(deleted), what=f"删除 {len(deleted)} 个预算项目")
 
     @admin.display(description=_("执行率"))
     def rate(self, obj):

@@ -18,6 +18,12 @@ def rescore_rounds(*args, **kwargs) -> None:
     rescore_rounds(*args, **kwargs)
 
 
+def rescore_job_message(*args, **kwargs) -> None:
+    from reports.admin import rescore_job_message  # reports' admin, loaded after us
+
+    rescore_job_message(*args, **kwargs)
+
+
 class InUseRefused:
     """The change form refuses configuration used by a report past draft/returned, with the reason
     (computed from the reports' states, not only the locked flag)."""
@@ -228,6 +234,10 @@ class TemplateAdmin(SpreadsheetAdminMixin, InUseRefused, LockedReadOnly, admin.M
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         return ["preset", *fields] if obj is None else fields
+
+    def import_done(self, request, result) -> None:
+        # Rows of templates that open rounds use feed their reports' scores: the resource started a job.
+        rescore_job_message(request, self, getattr(result, "rescore_job", None))
 
     def save_model(self, request, obj, form, change):
         key = form.cleaned_data.get("preset") if not change else ""

@@ -268,3 +268,17 @@ class TemplateRowResource(SheetResource):
             total = TemplateIndicator.objects.filter(level1=node).aggregate(total=Sum("weight"))["total"]
             node.weight = total if total is not None else Decimal("0")
             node.save(update_fields=["weight"])
+        touched = {pk for pk in self.touched_templates if pk is not None}  # a new template has no rounds yet
+        if kwargs.get("dry_run") or not touched:
+            return
+        # reports' services import this app's models: imported here
+        from reports.models import Round
+        from reports.services.scoring import rounds_rescore_job
+
+        names = "、".join(f"“{t}”" for t in Template.objects.filter(pk__in=touched).order_by("pk"))
+        # In the background once the import commits; the admin links to it (TemplateAdmin.import_done).
+        result.rescore_job = rounds_rescore_job(
+            rounds=Round.objects.filter(template_id__in=touched),
+            actor=kwargs.get("user"),
+            what=f"指标模板{names}已由表格导入修改",
+        )

@@ -190,6 +190,9 @@ TASKS = {
 }
 # A rescoring job is enqueued this many times: as many db_worker processes share it, chunk by chunk.
 RESCORE_WORKERS = int(os.environ.get("RESCORE_WORKERS", "2"))
+# A rescoring job with no progress for this long is taken for dead: the next worker resumes it.
+# A chunk of reports takes seconds, so minutes of silence mean a worker died or none is running.
+RESCORE_STALE_MINUTES = int(os.environ.get("RESCORE_STALE_MINUTES", "10"))
 
 # Production hardening: on whenever DEBUG is off (`check --deploy` stays quiet).
 if not DEBUG:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
@@ -23,7 +24,7 @@ from reports.models import (
     frozen_reports,
 )
 from reports.resources import RoundCoverageResource
-from reports.services.scoring import report_rescore, rounds_rescore_job
+from reports.services.scoring import report_rescore_job, rescore_job_requeue, rounds_rescore_job
 from reports.services.workflow import ACTION_LABELS, TRANSITIONS, report_transition
 
 
@@ -34,7 +35,7 @@ def rescore_rounds(request, model_admin, what: str = "", **round_filter) -> None
     rescore_job_message(request, model_admin, job)
 
 
-def rescore_job_message(request, model_admin, job: RescoreJob | None) -> None:
+def rescore_job_message(request, model_admin, job: RescoreJob | None, text: str = "") -> None:
     """Say which reports the change rescores, with a link to the job's progress page."""
     if job is None:
         return
@@ -43,7 +44,7 @@ def rescore_job_message(request, model_admin, job: RescoreJob | None) -> None:
         request,
         format_html(
             '{} <a href="{}">{}</a>',
-            _("正在后台按修改后的设置重新计分 %(n)d 份未审核通过的报告。") % {"n": job.total},
+            text or _("正在后台按修改后的设置重新计分 %(n)d 份未审核通过的报告。") % {"n": job.total},
             url,
             _("查看进度"),
         ),
@@ -76,11 +77,12 @@ class RoundAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if change and {"rule_set", "template"} & set(form.changed_data):
-            names = {"rule_set": "评分规则", "template": "指标模板"}
+        # The year picks the departments' budget lines: it feeds the scores as the configuration does.
+        if change and {"rule_set", "template", "year"} & set(form.changed_data):
+            names = {"rule_set": "评分规则", "template": "指标模板", "year": "年度"}
             what = "、".join(
                 f"{names[name]}改为“{getattr(form.instance, name)}”"
-                for name in ("rule_set", "template")
+                for name in ("rule_set", "template", "year")
                 if name in form.changed_data
             )
             rescore_rounds(request, self, what=f"评价任务{what}", pk=form.instance.pk)
@@ -301,7 +303,9 @@ class ReportAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        report_rescore(report=form.instance)
+        # The stored scores follow the edit in the background once it commits, never in this request.
+        job = report_rescore_job(report=form.instance, actor=request.user)
+        rescore_job_message(request, self, job, text=_("正在后台重新计分这份报告。"))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -373,13 +377,14 @@ class RescoreJobAdmin(ReadOnlyAdmin):
     """Progress of the rescoring a configuration change asked for; the page refreshes while it runs."""
 
     change_form_template = "admin/reports/rescorejob/change_form.html"
-    list_display = ["created_at", "what", "state", "progress", "failed", "actor", "finished_at"]
+    # The last progress stands for the end once finished (the page has both): the list fits 1366 px.
+    list_display = ["created_at", "what", "status", "progress", "failed", "actor", "heartbeat_at"]
     list_filter = ["state"]
     search_fields = ["what", "error"]
     list_select_related = ["actor"]
     fields = [
         "what",
-        "state",
+        "status",
         "progress",
         "total",
         "done",
@@ -388,9 +393,30 @@ class RescoreJobAdmin(ReadOnlyAdmin):
         "actor",
         "created_at",
         "started_at",
+        "heartbeat_at",
         "finished_at",
     ]
     readonly_fields = fields
+    actions = ["requeue"]
+
+    @admin.display(description=_("状态"), ordering="state")
+    def status(self, obj):
+        if obj.stale:  # its workers died, or none is running: nothing moves until it is requeued
+            return format_html('{} <strong class="rescore-stale">{}</strong>', obj.get_state_display(), _("已停滞"))
+        return obj.get_state_display()
+
+    @admin.action(description=_("重新排队"), permissions=["view"])
+    def requeue(self, request, queryset):
+        jobs = list(queryset.values_list("pk", flat=True))
+        requeued = sum(rescore_job_requeue(job_id=pk) for pk in jobs)
+        if requeued:
+            self.message_user(request, _("已重新排队 %(n)d 个重新计分任务。") % {"n": requeued})
+        if len(jobs) > requeued:
+            self.message_user(
+                request,
+                _("%(n)d 个任务仍在进行或已结束，未重新排队。") % {"n": len(jobs) - requeued},
+                messages.WARNING,
+            )
 
     @admin.display(description=_("进度"))
     def progress(self, obj):
@@ -406,6 +432,13 @@ class RescoreJobAdmin(ReadOnlyAdmin):
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         context["refresh_seconds"] = 0 if obj is None or obj.finished else 2
+        if obj is not None and obj.stale:
+            self.message_user(
+                request,
+                _("超过 %(minutes)d 分钟没有进展：处理它的后台进程可能已停止。请在任务列表中选中它并执行“重新排队”。")
+                % {"minutes": settings.RESCORE_STALE_MINUTES},
+                messages.WARNING,
+            )
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
 

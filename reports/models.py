@@ -1,5 +1,6 @@
 """Evaluation rounds, departments' reports, their rows, findings and history."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import MONEY, Department
@@ -478,6 +480,10 @@ class RescoreJob(models.Model):
 
     The reports are chosen when the change is saved; the run rescores each one that is still in one
     of `states`, in its own transaction. `done` counts the reports processed (failed ones included).
+
+    Workers take the reports a chunk at a time; `pending` holds the chunks taken but not yet committed
+    ({start: [end, owner token]}). A job with no progress for RESCORE_STALE_MINUTES is stale: its
+    workers are taken for dead, and its pending chunks go to the next worker (owner None).
     """
 
     class State(models.TextChoices):
@@ -504,8 +510,11 @@ class RescoreJob(models.Model):
     done = models.PositiveIntegerField(_("已处理"), default=0)
     failed = models.PositiveIntegerField(_("失败"), default=0)
     error = models.TextField(_("错误"), blank=True)
+    pending = models.JSONField(_("处理中的报告"), default=dict, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    # Written at every claim and every chunk committed: how long since anyone made progress.
+    heartbeat_at = models.DateTimeField(_("最近进展"), default=timezone.now)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
@@ -524,6 +533,16 @@ class RescoreJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+    @staticmethod
+    def stale_before():
+        """A job whose last progress is older than this is stale."""
+        return timezone.now() - timedelta(minutes=settings.RESCORE_STALE_MINUTES)
+
+    @property
+    def stale(self) -> bool:
+        """Not finished and no progress for RESCORE_STALE_MINUTES: its workers died or never came."""
+        return not self.finished and self.heartbeat_at < self.stale_before()
 
 
 class MonitoringPoint(models.Model):

@@ -7,11 +7,13 @@ only feeds it and stores what it says.
 from __future__ import annotations
 
 import logging
+import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -211,6 +213,7 @@ def rescore_job_create(*, reports, actor=None, what: str, action: str = "rescore
         total=len(ids),
     )
     transaction.on_commit(lambda: _enqueue(job.pk))
+    transaction.on_commit(rescore_jobs_recover)  # a job whose worker died goes on with the next one
     return job
 
 
@@ -225,10 +228,19 @@ def rounds_rescore_job(*, rounds, actor=None, what: str = ""):
     return rescore_job_create(reports=reports, actor=actor, what=what or "评分设置已修改")
 
 
-def budget_rescore_job(*, department_id, year, actor=None, what: str = ""):
-    """After a department's budget for a year changed: rescore its open reports, in the background."""
-    reports = Report.objects.filter(department_id=department_id, round__year=year, state__in=RESCORABLE_STATES)
+def budget_rescore_job(*, keys, actor=None, what: str = ""):
+    """After budget lines changed: rescore the open reports of these (department id, year) pairs, in the
+    background (a line moved to another department or year changes both)."""
+    match = Q(pk__in=[])
+    for department_id, year in keys:
+        match |= Q(department_id=department_id, round__year=year)
+    reports = Report.objects.filter(match, state__in=RESCORABLE_STATES)
     return rescore_job_create(reports=reports.order_by("pk"), actor=actor, what=f"预算情况已修改（{what}）")
+
+
+def report_rescore_job(*, report: Report, actor=None, what: str = ""):
+    """After a report was edited outside its own page (the admin): rescore it, in the background."""
+    return rescore_job_create(reports=[report], actor=actor, what=what or "报告已在管理后台修改")
 
 
 def _enqueue(job_id: int) -> None:
@@ -244,44 +256,50 @@ def _enqueue(job_id: int) -> None:
         )
 
 
+def rescore_job_requeue(*, job_id: int) -> bool:
+    """Enqueue a stale job again (its workers died, or none ever came): the reports it had not
+    finished go to the next worker. False when the job is not stale (still moving, or finished)."""
+    with transaction.atomic():
+        job = RescoreJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or not job.stale:
+            return False
+        _orphan(job)
+        job.heartbeat_at = timezone.now()  # waiting for its new workers: not stale again until they fail too
+        job.save(update_fields=["pending", "heartbeat_at"])
+        transaction.on_commit(lambda: _enqueue(job_id))
+    logger.warning("rescore job %s was stale and is requeued", job_id)
+    return True
+
+
+def rescore_jobs_recover() -> int:
+    """Requeue every stale job; each new job does this once it is enqueued, so a job whose worker died
+    is resumed by the next change at the latest. How many were requeued."""
+    stale = RescoreJob.objects.exclude(state__in=[J.DONE, J.FAILED]).filter(heartbeat_at__lt=RescoreJob.stale_before())
+    return sum(rescore_job_requeue(job_id=pk) for pk in stale.values_list("pk", flat=True))
+
+
+def _orphan(job: RescoreJob) -> None:
+    # The chunks its dead workers held, up for the next worker; the owner's late commit is refused.
+    job.pending = {start: [end, None] for start, (end, _owner) in job.pending.items()}
+
+
 def rescore_job_run(job_id: int) -> RescoreJob | None:
     """Run a job, or help run it: several workers may each take the next reports (RESCORE_WORKERS).
 
-    Reports are handed out a chunk at a time under the job's row lock, so none is rescored twice
-    and a task delivered twice does nothing more. Each report is rescored atomically (a savepoint
-    in its chunk's transaction), under its row lock, and only if it is still in one of the job's
-    states (one approved meanwhile keeps its approved score). One report failing is recorded and
-    the others go on.
+    Reports are handed out a chunk at a time under the job's row lock, so none is rescored twice and
+    a task delivered twice does nothing more. Each chunk commits with its progress, only while this
+    worker still owns it: a worker that died mid-chunk committed nothing, and once the job is stale its
+    chunk goes to the next worker (rescoring is idempotent, so the reports end as a fresh run leaves
+    them). Each report is rescored atomically (a savepoint in its chunk's transaction), under its row
+    lock, and only if it is still in one of the job's states (one approved meanwhile keeps its approved
+    score). One report failing is recorded and the others go on.
     """
-    with transaction.atomic():
-        job = RescoreJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.finished:
-            return job
-        if job.state == J.QUEUED:
-            job.state, job.started_at = J.RUNNING, timezone.now()
-            job.save(update_fields=["state", "started_at"])
+    job = RescoreJob.objects.filter(pk=job_id).first()
+    if job is None or job.finished:
+        return job
     try:
-        while ids := _claim(job_id):
-            # One transaction a chunk, each report in a savepoint of its own: a commit per report cost
-            # more than the rescoring; the chunk's progress commits with its scores.
-            with transaction.atomic():
-                failed, errors = 0, []
-                for report_id in ids:
-                    try:
-                        with transaction.atomic():
-                            report = report_queryset().select_for_update(of=("self",))
-                            report = report.filter(pk=report_id, state__in=job.states).first()
-                            if report is not None:  # loaded once, under its lock, and scored as loaded
-                                _rescore_with_event(report, actor=job.actor, what=job.what, action=job.action)
-                    except Exception as exc:  # one bad report must not stop the others
-                        logger.exception("rescore job %s: report %s failed", job_id, report_id)
-                        failed += 1
-                        errors.append(f"报告 {report_id}：{type(exc).__name__}: {exc}\n")
-                RescoreJob.objects.filter(pk=job_id).update(
-                    done=F("done") + len(ids),
-                    failed=F("failed") + failed,
-                    error=Concat(F("error"), Value("".join(errors))),
-                )
+        while chunk := _claim(job_id):
+            _rescore_chunk(job, chunk)
     except Exception as exc:  # the job itself broke: say so on its row
         logger.exception("rescore job %s failed", job_id)
         RescoreJob.objects.filter(pk=job_id).update(
@@ -299,12 +317,84 @@ def rescore_job_run(job_id: int) -> RescoreJob | None:
     return job
 
 
-def _claim(job_id: int) -> list[int]:
-    """The next PROGRESS_EVERY reports of the job, taken by this worker; [] when all are taken."""
+@dataclass(frozen=True)
+class Chunk:
+    """Reports of a job taken by one worker: report_ids[start:start + len(ids)], owned by `token`."""
+
+    start: int
+    ids: list[int]
+    token: str
+
+
+class _ChunkLost(Exception):
+    """The chunk went to another worker while this one was at it (this one was taken for dead)."""
+
+
+def _rescore_chunk(job: RescoreJob, chunk: Chunk) -> bool:
+    """Rescore a chunk and record its progress, in one transaction; False, with nothing written, when
+    the chunk is no longer this worker's."""
+    # One transaction a chunk, each report in a savepoint of its own: a commit per report cost more
+    # than the rescoring; the chunk's progress commits with its scores.
+    try:
+        with transaction.atomic():
+            failed, errors = 0, []
+            for report_id in chunk.ids:
+                try:
+                    with transaction.atomic():
+                        report = report_queryset().select_for_update(of=("self",))
+                        report = report.filter(pk=report_id, state__in=job.states).first()
+                        if report is not None:  # loaded once, under its lock, and scored as loaded
+                            _rescore_with_event(report, actor=job.actor, what=job.what, action=job.action)
+                except Exception as exc:  # one bad report must not stop the others
+                    logger.exception("rescore job %s: report %s failed", job.pk, report_id)
+                    failed += 1
+                    errors.append(f"报告 {report_id}：{type(exc).__name__}: {exc}\n")
+            # Compare and set: only the chunk's owner records it, so no report counts twice.
+            current = RescoreJob.objects.select_for_update().only("pending").get(pk=job.pk)
+            if current.pending.get(str(chunk.start), [None, None])[1] != chunk.token:
+                raise _ChunkLost
+            del current.pending[str(chunk.start)]
+            RescoreJob.objects.filter(pk=job.pk).update(
+                done=F("done") + len(chunk.ids),
+                failed=F("failed") + failed,
+                error=Concat(F("error"), Value("".join(errors))),
+                pending=current.pending,
+                heartbeat_at=timezone.now(),
+            )
+    except _ChunkLost:
+        logger.warning("rescore job %s: chunk at %s was taken over; this worker's work is dropped", job.pk, chunk.start)
+        return False
+    return True
+
+
+def _claim(job_id: int) -> Chunk | None:
+    """The next reports of the job, taken by this worker: first a chunk a dead worker left, then the next
+    PROGRESS_EVERY not yet handed out; None when there are none."""
     with transaction.atomic():
-        job = RescoreJob.objects.select_for_update().only("claimed", "total", "state", "report_ids").get(pk=job_id)
-        if job.claimed >= job.total or job.finished:
-            return []
-        start, job.claimed = job.claimed, min(job.claimed + PROGRESS_EVERY, job.total)
-        job.save(update_fields=["claimed"])
-        return job.report_ids[start : job.claimed]
+        job = (
+            RescoreJob.objects.select_for_update()
+            .only("claimed", "total", "state", "report_ids", "pending", "heartbeat_at", "started_at")
+            .get(pk=job_id)
+        )
+        if job.finished:
+            return None
+        now = timezone.now()
+        if job.state == J.QUEUED:
+            job.state, job.started_at = J.RUNNING, now
+            job.save(update_fields=["state", "started_at"])
+        if job.stale:  # nobody moved for minutes: whoever holds a chunk is dead
+            _orphan(job)
+        left = sorted((int(start) for start, (_end, owner) in job.pending.items() if owner is None))
+        if left:
+            start = left[0]
+            end = job.pending[str(start)][0]
+        elif job.claimed < job.total:
+            start, end = job.claimed, min(job.claimed + PROGRESS_EVERY, job.total)
+            job.claimed = end
+        else:
+            return None  # the rest is in other workers' hands (or done)
+        token = uuid.uuid4().hex
+        job.pending[str(start)] = [end, token]
+        job.heartbeat_at = now
+        job.save(update_fields=["claimed", "pending", "heartbeat_at"])
+        return Chunk(start=start, ids=job.report_ids[start:end], token=token)

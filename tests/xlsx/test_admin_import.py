@@ -5,12 +5,13 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from import_export.tmp_storages import TempFolderStorage
 
 from departments.models import BudgetLine, Department, Role
 from indicators.models import Template, TemplateIndicator, TemplateLevel1
 from perfeval.spreadsheets.safety import XLSX_CONTENT_TYPE
-from reports.models import Report, ReportEvent, Round
+from reports.models import Report, ReportEvent, RescoreJob, Round
 from tests.xlsx.conftest import xlsx
 
 pytestmark = pytest.mark.django_db
@@ -416,3 +417,32 @@ def test_template_import_refused_behind_a_report_published_without_a_submit(admi
     errors = response.context["result"].invalid_rows[0].field_specific_errors
     assert "已锁定" in errors["模板名称（A 列）"][0]
     assert TemplateIndicator.objects.count() == before
+
+
+def test_a_template_import_queues_the_rescoring_of_its_open_reports(
+    admin_client, seed, settings, django_capture_on_commit_callbacks
+):
+    from reports.services.scoring import rescore_job_run
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # queued, not run
+    template = seed.round.template
+    assert not template.in_use()
+    rows = [
+        TEMPLATE_HEAD,
+        (template.name, template.year, template.version, "新增一级", "数量", "新增", "定性", "", None, "", "", 5),
+    ]
+    url = "/admin/indicators/template/import/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = confirm(admin_client, url, dry_run(admin_client, url, xlsx(rows)))
+    assert response.status_code == 302
+    assert TemplateLevel1.objects.filter(template=template, name="新增一级").exists()
+    job = RescoreJob.objects.get()
+    assert job.report_ids == [seed.pk] and job.state == RescoreJob.State.QUEUED
+    assert Report.objects.get(pk=seed.pk).scored_at == seed.scored_at  # the import scored nothing
+    html = admin_client.get(response.url).content.decode()
+    assert reverse("admin:reports_rescorejob_change", args=[job.pk]) in html
+
+    rescore_job_run(job.pk)
+    assert Report.objects.get(pk=seed.pk).scored_at > seed.scored_at
+    event = ReportEvent.objects.get(report=seed, action="rescore")
+    assert f"指标模板“{template}”已由表格导入修改" in event.message
