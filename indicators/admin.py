@@ -121,6 +121,7 @@ class RuleSetAdmin(InUseRefused, LockedReadOnly, admin.ModelAdmin):
             },
         ),
         (_("不适用指标"), {"fields": ["not_applicable"]}),
+        (_("运行监控"), {"fields": ["monitoring_yellow_margin", "monitoring_red_margin"]}),
         (
             _("定性指标与等级"),
             {"fields": ["tier_met", "tier_partial", "grade_excellent", "grade_good", "grade_pass"]},

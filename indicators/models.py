@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from indicators import engine
+from indicators.engine import monitoring
 
 WEIGHT = {"max_digits": 7, "decimal_places": 2}
 MEASURE = {"max_digits": 24, "decimal_places": 6}
@@ -133,6 +134,21 @@ class RuleSet(Frozen):
         help_text=_("按百分制折算：总分 = 各项得分合计 × 100 ÷ 适用指标分值合计（含预算执行率），自评总分同样折算。"),
     )
     tolerance = models.DecimalField(_("核对容差"), default=Decimal("0.01"), validators=NON_NEGATIVE, **WEIGHT)
+    # Mid-year monitoring lights (indicators.engine.monitoring), in percentage points of progress.
+    monitoring_yellow_margin = models.DecimalField(
+        _("运行监控黄灯差距（百分点）"),
+        default=Decimal("10"),
+        validators=NON_NEGATIVE,
+        help_text=_("进度低于预期进度减去该差距为黄灯（“≤”指标：高于预期进度加该差距）。"),
+        **WEIGHT,
+    )
+    monitoring_red_margin = models.DecimalField(
+        _("运行监控红灯差距（百分点）"),
+        default=Decimal("25"),
+        validators=NON_NEGATIVE,
+        help_text=_("进度低于预期进度减去该差距为红灯（“≤”指标：高于预期进度加该差距，或超过指标值）。"),
+        **WEIGHT,
+    )
     notes = models.TextField(_("表注（评分规则说明）"), blank=True)
 
     class Meta:
@@ -149,6 +165,11 @@ class RuleSet(Frozen):
                 condition=Q(grade_pass__lte=models.F("grade_good")) & Q(grade_good__lte=models.F("grade_excellent")),
                 name="ruleset_grades_ordered",
             ),
+            models.CheckConstraint(
+                condition=Q(monitoring_yellow_margin__gte=0)
+                & Q(monitoring_red_margin__gte=models.F("monitoring_yellow_margin")),
+                name="ruleset_monitoring_margins_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -164,11 +185,22 @@ class RuleSet(Frozen):
             self.engine_caps()
         except (TypeError, ValueError, ArithmeticError):
             errors["total_caps_by_execution"] = _('格式应为 [["执行率下限", "最高总分"], …]，数字用引号。')
+        if (
+            self.monitoring_yellow_margin is not None
+            and self.monitoring_red_margin is not None
+            and self.monitoring_red_margin < self.monitoring_yellow_margin
+        ):
+            errors["monitoring_red_margin"] = _("红灯差距不能小于黄灯差距。")
         if errors:
             raise ValidationError(errors)
 
     def engine_caps(self) -> tuple[tuple[Decimal, Decimal], ...]:
         return tuple((Decimal(str(below)), Decimal(str(cap))) for below, cap in self.total_caps_by_execution or ())
+
+    def to_monitoring(self) -> monitoring.MonitoringRules:
+        return monitoring.MonitoringRules(
+            yellow_margin=self.monitoring_yellow_margin, red_margin=self.monitoring_red_margin
+        )
 
     def to_engine(self) -> engine.RuleSet:
         return engine.RuleSet(

@@ -67,6 +67,8 @@ _BASE = {
     "quantitative_scores": "self-checked",
     "tolerance": D("0.01"),
     "not_applicable": "move",
+    "monitoring_yellow_margin": D("10"),
+    "monitoring_red_margin": D("25"),
 }
 
 RULE_PRESETS: dict[str, RulePreset] = {

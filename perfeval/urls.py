@@ -13,5 +13,6 @@ urlpatterns = [
     path("review/", include("reports.web.review.urls")),
     path("public/", include("reports.web.public.urls")),
     path("rounds/", include("reports.web.dashboard.urls")),
+    path("monitoring/", include("reports.web.monitoring.urls")),
     path("", include("reports.pdf.urls")),
 ]

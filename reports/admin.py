@@ -10,6 +10,8 @@ from perfeval.spreadsheets.importing import SpreadsheetAdminMixin
 from perfeval.widgets import admin_overrides
 from reports.models import (
     ROUND_FROZEN,
+    MonitoringEntry,
+    MonitoringPoint,
     Report,
     ReportArchive,
     ReportEvent,
@@ -437,3 +439,32 @@ class RescoreJobAdmin(ReadOnlyAdmin):
                 messages.WARNING,
             )
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+
+class MonitoringEntryInline(admin.TabularInline):
+    """What departments entered: shown, never edited here (they edit on the entry page)."""
+
+    model = MonitoringEntry
+    fields = ["report", "budget_executed", "updated_by", "updated_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("report__round", "report__department", "updated_by")
+
+
+@admin.register(MonitoringPoint)
+class MonitoringPointAdmin(admin.ModelAdmin):
+    list_display = ["round", "as_of", "expected_progress", "is_open", "monitoring_link"]
+    list_filter = ["is_open", "round__year"]
+    list_select_related = ["round"]
+    formfield_overrides = admin_overrides()
+    inlines = [MonitoringEntryInline]
+
+    @admin.display(description=_("各部门亮灯情况"))
+    def monitoring_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("monitoring:round", args=[obj.pk]), _("查看"))

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -543,3 +543,106 @@ class RescoreJob(models.Model):
     def stale(self) -> bool:
         """Not finished and no progress for RESCORE_STALE_MINUTES: its workers died or never came."""
         return not self.finished and self.heartbeat_at < self.stale_before()
+
+
+class MonitoringPoint(models.Model):
+    """A mid-year monitoring point of a round (绩效运行监控), e.g. as of 30 June.
+
+    Departments enter figures to date while it is open; the lights follow the round's rule set
+    (indicators.engine.monitoring).
+    """
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("评价任务"), on_delete=models.CASCADE, related_name="monitoring_points"
+    )
+    as_of = models.DateField(_("监控截止日期"))
+    expected_progress = models.DecimalField(
+        _("预期进度（%）"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("截至监控日期应完成的比例，例如 6月30日 为 50。"),
+    )
+    is_open = models.BooleanField(_("填报中"), default=True, help_text=_("关闭后部门不能再修改监控数据。"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["round", "as_of"]
+        verbose_name = _("运行监控点")
+        verbose_name_plural = _("运行监控点")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "as_of"], name="monitoring_point_unique_date"),
+            models.CheckConstraint(
+                condition=Q(expected_progress__gte=0) & Q(expected_progress__lte=100),
+                name="monitoring_point_progress_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.as_of:%Y-%m-%d}"
+
+
+class MonitoringEntry(models.Model):
+    """A department's figures to date at a monitoring point, for its report's rows."""
+
+    point = models.ForeignKey(
+        MonitoringPoint, verbose_name=_("运行监控点"), on_delete=models.CASCADE, related_name="entries"
+    )
+    report = models.ForeignKey(
+        Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="monitoring_entries"
+    )
+    budget_executed = models.DecimalField(
+        _("截至监控日预算执行数"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
+    )
+    # Optimistic lock: a save names the version its page showed, so a colleague's save is not overwritten.
+    version = models.PositiveIntegerField(_("版本号"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填报人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["point", "report"]
+        verbose_name = _("运行监控填报")
+        verbose_name_plural = _("运行监控填报")
+        constraints = [
+            models.UniqueConstraint(fields=["point", "report"], name="monitoring_entry_one_per_report"),
+            models.CheckConstraint(
+                condition=Q(budget_executed__isnull=True) | Q(budget_executed__gte=0),
+                name="monitoring_entry_budget_gte_0",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point} {self.report}"
+
+
+class MonitoringRow(models.Model):
+    """One indicator row's actual to date (as typed, and the number read from it) and note."""
+
+    entry = models.ForeignKey(
+        MonitoringEntry, verbose_name=_("运行监控填报"), on_delete=models.CASCADE, related_name="rows"
+    )
+    indicator = models.ForeignKey(
+        ReportIndicator, verbose_name=_("绩效指标"), on_delete=models.CASCADE, related_name="monitoring_rows"
+    )
+    actual_text = models.CharField(_("截至监控日完成值"), max_length=200, blank=True)
+    actual = models.DecimalField(_("截至监控日完成值（数）"), null=True, blank=True, **MEASURE)
+    at_risk = models.BooleanField(_("存在风险"), default=False)
+    note = models.TextField(_("情况说明"), blank=True)
+
+    class Meta:
+        ordering = ["entry", "indicator__order", "indicator"]
+        verbose_name = _("运行监控指标")
+        verbose_name_plural = _("运行监控指标")
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "indicator"], name="monitoring_row_one_per_indicator"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry} {self.indicator}"

@@ -34,6 +34,8 @@ def _rule_set_add_post(**changes) -> dict:
         "quantitative_scores": "self-checked",
         "tolerance": "0.01",
         "not_applicable": "move",
+        "monitoring_yellow_margin": "10",
+        "monitoring_red_margin": "25",
         "tier_met": "80",
         "tier_partial": "60",
         "grade_excellent": "90",

@@ -18,12 +18,21 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from departments.models import Department, Role
+from departments.models import BudgetLine, Department, Role
 from indicators import engine
-from indicators.engine import round_half_up
+from indicators.engine import parse_measure, round_half_up
 from reports.interchange.document import money, num, to_engine_input, validate
 from reports.interchange.store import report_import, report_to_document, round_create_from_document
-from reports.models import Report, ReportEvent, ReportIndicator, ReportRender, indicator_definition
+from reports.models import (
+    MonitoringEntry,
+    MonitoringPoint,
+    MonitoringRow,
+    Report,
+    ReportEvent,
+    ReportIndicator,
+    ReportRender,
+    indicator_definition,
+)
 from reports.pdf.context import FINAL_STATES
 from reports.pdf.services import report_archive_request
 from reports.selectors import report_queryset
@@ -146,6 +155,55 @@ STATE_STEPS = {
     "approved": ("submitted", "approved"),
     "published": ("submitted", "approved", "published"),
 }
+
+
+# The 2021 round's monitoring point as of 30 June (expected progress 50 %), with entries that
+# light every colour under the seed rules (yellow below 40 %, red below 25 %).
+MONITORING_AS_OF = datetime.date(2021, 6, 30)
+MONITORING_EXPECTED = Decimal("50")
+
+
+@dataclass(frozen=True)
+class MonitoringDemo:
+    code: str
+    execution: Decimal  # share of the annual budget executed by 30 June
+    actuals: dict[str, str]  # level3 -> actual to date as typed
+    notes: dict[str, str] = field(default_factory=dict)
+    risks: dict[str, str] = field(default_factory=dict)  # qualitative level3 -> the risk stated
+
+
+_ON_TRACK = {"预算执行率": "46%", "部门绩效评价完成率": "50%", "绩效监控完成率": "60%", "绩效自评完成率": "100%"}
+MONITORING_ENTRIES = (
+    MonitoringDemo(
+        "101001",
+        Decimal("0.4293"),
+        {
+            "预算执行率": "42.93%",
+            "部门绩效评价完成率": "20%",
+            "绩效监控完成率": "35%",
+            "绩效自评完成率": "100%",
+            "服务社区数量": "18个",
+        },
+        notes={
+            "部门绩效评价完成率": "重点项目评价安排在第三季度开展。",
+            "绩效监控完成率": "二季度监控表正在汇总。",
+        },
+        risks={"管理制度健全性": "部分内控制度正在修订，年底前完成存在风险。"},
+    ),
+    MonitoringDemo("201001", Decimal("0.48"), {**_ON_TRACK, "服务社区数量": "22个", "服务对象满意度": "90%"}),
+    MonitoringDemo(
+        "202001",
+        Decimal("0.33"),
+        {**_ON_TRACK, "预算执行率": "33%", "服务社区数量": "14个"},
+        notes={"服务社区数量": "上半年受疫情防控影响，入户服务推迟。"},
+    ),
+    MonitoringDemo(
+        "208001",
+        Decimal("0.18"),
+        {"预算执行率": "18%", "部门绩效评价完成率": "10%", "服务社区数量": "3个"},
+        notes={"预算执行率": "项目资金尚未拨付。"},
+    ),
+)
 
 
 def seed_document() -> dict:
@@ -321,7 +379,40 @@ def load_demo() -> list[tuple[str, str, str]]:
             continue
         report = report_import(document=variant_document(seed, v), actor=None, source="演示数据")
         _advance(report, v.state, users["reviewer"], start)
+    _monitoring(round_, users["accountant"])
     return logins
+
+
+def _monitoring(round_, actor) -> None:
+    """The monitoring point and the demo's entries, each written once."""
+    point, _ = MonitoringPoint.objects.get_or_create(
+        round=round_, as_of=MONITORING_AS_OF, defaults={"expected_progress": MONITORING_EXPECTED}
+    )
+    done = set(MonitoringEntry.objects.filter(point=point).values_list("report__department__code", flat=True))
+    for demo in MONITORING_ENTRIES:
+        report = Report.objects.filter(round=round_, department__code=demo.code).first()
+        if report is None or demo.code in done:
+            continue
+        line = BudgetLine.objects.get(department_id=report.department_id, year=round_.year, row=BudgetLine.Row.TOTAL)
+        entry = MonitoringEntry.objects.create(
+            point=point,
+            report=report,
+            budget_executed=round_half_up(line.annual * demo.execution),
+            updated_by=actor if demo.code == "101001" else None,
+        )
+        rows = []
+        for indicator in report.indicators.all():
+            text = demo.actuals.get(indicator.level3, "")
+            risk = demo.risks.get(indicator.level3, "")
+            note = risk or demo.notes.get(indicator.level3, "")
+            if text or note:
+                value = parse_measure(text).value if text else None
+                rows.append(
+                    MonitoringRow(
+                        entry=entry, indicator=indicator, actual_text=text, actual=value, at_risk=bool(risk), note=note
+                    )
+                )
+        MonitoringRow.objects.bulk_create(rows)
 
 
 def queue_missing_archives() -> int:

@@ -23,7 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from reports.interchange.store import budget_lines
-from reports.models import Report, ReportRender
+from reports.models import MonitoringPoint, Report, ReportIndicator, ReportRender
 from reports.web.report.forms import ReportForm, form_initial
 from tests.review.conftest import PERSONAS
 
@@ -64,6 +64,20 @@ def round_pk(c: Ctx) -> dict:
 
 def no_data(c: Ctx) -> dict:
     return {}
+
+
+def monitoring_point(c: Ctx) -> dict:
+    return {"pk": MonitoringPoint.objects.get(round_id=c.seed.round_id).pk}
+
+
+def monitoring_entry(c: Ctx) -> dict:
+    return {**monitoring_point(c), "report_pk": c.seed.pk}
+
+
+def monitoring_form(c: Ctx) -> dict:
+    """The entry form with a budget figure and one row's actual to date."""
+    row = ReportIndicator.objects.get(report=c.seed, level3="服务社区数量")
+    return {"budget_executed": "200", f"actual-{row.pk}": "20个"}
 
 
 @dataclass(frozen=True)
@@ -196,10 +210,22 @@ TABLE = [
     Row("dashboard index", "dashboard:index", statuses(LOGIN, 403, 403, 200, 200), kwargs=lambda c: {}),
     Row("dashboard", "dashboard:round", statuses(LOGIN, 403, 403, 200, 200), kwargs=round_pk),
     Row("dashboard reports", "dashboard:reports", statuses(LOGIN, 403, 403, 200, 200), kwargs=round_pk),
+    # ---------------------------------------------------------------- mid-year monitoring (reports/web/monitoring)
+    Row("monitoring index", "monitoring:index", ANY_USER | {"anonymous": LOGIN}, kwargs=lambda c: {}),
+    Row("monitoring round view", "monitoring:round", statuses(LOGIN, 403, 403, 200, 200), kwargs=monitoring_point),
+    Row("monitoring entry page", "monitoring:entry", statuses(LOGIN, 200, 404, 200, 200), kwargs=monitoring_entry),
+    Row(
+        "monitoring entry save",
+        "monitoring:entry",
+        statuses(LOGIN, 302, 404, 403, 403),
+        "post",
+        kwargs=monitoring_entry,
+        data=monitoring_form,
+    ),
 ]
 
-# The bureau's own namespaces: every URL in them is in the table, pk or not.
-BUREAU_NAMESPACES = {"review", "dashboard"}
+# Namespaces whose every URL is in the table, pk or not: the bureau's own, and monitoring (its index has none).
+BUREAU_NAMESPACES = {"review", "dashboard", "monitoring"}
 # Left out, with the reason.
 NOT_IN_TABLE = {
     # Renders a PDF (seconds each); the same `bureau_required` view decorator as dashboard:round,
