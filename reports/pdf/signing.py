@@ -51,6 +51,10 @@ PEM_KEY = re.compile(
 )
 
 
+class SigningError(Exception):
+    pass
+
+
 @dataclass
 class Credentials:
     key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
@@ -219,7 +223,13 @@ def _asn1_certs(certificate: SigningCertificate) -> list[asn1_x509.Certificate]:
 
 
 def _signer(certificate: SigningCertificate) -> signers.SimpleSigner:
-    key = serialization.load_pem_private_key(certificate.key_pem.encode("ascii"), _key_password())
+    try:
+        key = serialization.load_pem_private_key(certificate.key_pem.encode("ascii"), _key_password())
+    except ValueError:
+        # Encrypted under another SECRET_KEY: the certificate must be uploaded again.
+        raise SigningError(
+            _("无法解开签章证书“%(name)s”的私钥（SECRET_KEY 已更换？），请重新上传证书。") % {"name": certificate}
+        ) from None
     der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     certs = _asn1_certs(certificate)
     return signers.SimpleSigner(

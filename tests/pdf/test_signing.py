@@ -293,3 +293,12 @@ def test_the_admin_refuses_an_unusable_certificate_at_the_field(client, personas
     errors = response.context["adminform"].form.errors
     assert message in " ".join(errors["upload"])
     assert not SigningCertificate.objects.exists()
+
+
+def test_a_key_stored_under_another_secret_key_fails_the_archive_with_the_reason(demo, certificate, settings):
+    settings.SECRET_KEY = "another-secret-key-than-the-one-the-key-was-stored-with"
+    report = Report.objects.get(department__code="204001")
+    render = services.render_run(ReportRender.objects.create(report=report, purpose="archive").pk)
+    assert render.status == "failed" and "请重新上传证书" in render.error
+    assert not ReportArchive.objects.filter(report=report).exists()
+    assert Report.objects.get(pk=report.pk).state == "approved"  # the approval stands
