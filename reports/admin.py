@@ -351,7 +351,7 @@ class ReportArchiveAdmin(ReadOnlyAdmin):
     def signature(self, obj):
         if obj.certificate is None:
             return _("未签章")
-        return obj.certificate.subject
+        return format_html('<span title="{}">{}</span>', obj.certificate.subject, _("已签章"))
 
     @admin.display(description=_("大小"))
     def size_kb(self, obj):

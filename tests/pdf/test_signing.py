@@ -162,6 +162,22 @@ def test_a_copy_with_an_appended_update_is_not_the_signed_version(client, signed
     assert "签名无效或文件已被修改" in html
 
 
+def test_a_signed_archive_that_a_later_one_replaced_is_not_the_approved_version(
+    client, signed_archive, certificate, seed_pdf
+):
+    first = archived_bytes(signed_archive)
+    signing_again = signing.pdf_sign(seed_pdf.read_bytes() + b"% approved again\n", certificate)
+    report_archive_create(report=signed_archive.report, pdf=signing_again, certificate=certificate)
+    html = post_pdf(client, first).content.decode()
+    assert "已不是当前审核通过的版本" in html and "已审核通过并签章的报告（" not in html
+
+
+def test_a_signed_archive_of_a_reopened_report_is_not_the_approved_version(client, signed_archive):
+    Report.objects.filter(pk=signed_archive.report_id).update(state="returned")
+    html = post_pdf(client, archived_bytes(signed_archive)).content.decode()
+    assert "已不是当前审核通过的版本" in html
+
+
 def test_a_pdf_this_system_never_signed_is_unknown(client, seed_pdf, signed_archive):
     html = post_pdf(client, seed_pdf.read_bytes()).content.decode()  # the same report, unsigned
     assert "不是本系统发布的文件" in html and "签名无效" not in html
@@ -302,3 +318,17 @@ def test_a_key_stored_under_another_secret_key_fails_the_archive_with_the_reason
     assert render.status == "failed" and "请重新上传证书" in render.error
     assert not ReportArchive.objects.filter(report=report).exists()
     assert Report.objects.get(pk=report.pk).state == "approved"  # the approval stands
+
+
+def test_the_admin_refuses_an_oversize_file_and_an_encrypted_key_without_its_password(client, personas, demo):
+    creds = signing.dev_credentials()
+    response = admin_add(client, personas, b"0" * (signing.UPLOAD_MAX_BYTES + 1), "big.p12")
+    assert "文件过大" in " ".join(response.context["adminform"].form.errors["upload"])
+    encrypted = creds.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(b"pw")
+    ) + creds.certificates[0].public_bytes(serialization.Encoding.PEM)
+    response = admin_add(client, personas, encrypted, "bureau.pem", password="")
+    assert "私钥已加密：请填写密码" in " ".join(response.context["adminform"].form.errors["upload"])
+    response = admin_add(client, personas, encrypted, "bureau.pem", password="pw")
+    assert response.status_code == 302
+    assert SigningCertificate.objects.get().fingerprint == signing.fingerprint(creds.certificates[0])
