@@ -266,7 +266,7 @@ class Verdict:
 
 
 def pdf_verify(data: bytes) -> Verdict:
-    """Is this the signed archive of an approved report? Two queries whatever the answer."""
+    """Is this the signed archive of an approved report? One query, two when no archive has its hash."""
     digest = hashlib.sha256(data).hexdigest()
     latest = ReportArchive.objects.filter(report=OuterRef("report")).values("report").annotate(v=Max("version"))
     archive = (

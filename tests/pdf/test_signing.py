@@ -191,6 +191,12 @@ def test_a_non_pdf_upload_is_refused_at_the_field(client, demo):
     assert "不是本系统发布的文件" not in response.content.decode()
 
 
+def test_a_post_without_a_file_is_refused_at_the_field(client, demo):
+    response = client.post(reverse(VERIFY), {})
+    assert response.status_code == 200 and response.context["form"].errors["file"]
+    assert response.context["verdict"] is None
+
+
 def test_an_oversize_upload_is_refused_at_the_field(client, demo, settings):
     settings.UPLOAD_MAX_BYTES = 1000
     response = post_pdf(client, b"%PDF-1.7\n" + b"0" * 2000)

@@ -108,8 +108,9 @@ def report_json(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def verify(request):
     """Anyone uploads a PDF and learns whether it is a signed archive of an approved report."""
-    form = VerifyForm(request.POST or None, request.FILES or None)
+    # Bound on every POST, even an empty one: the missing file is then an error at the field.
+    form = VerifyForm(request.POST, request.FILES) if request.method == "POST" else VerifyForm()
     verdict = None
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         verdict = pdf_verify(form.data_bytes)
     return render(request, "public/verify.html", {"form": form, "verdict": verdict})
