@@ -18,6 +18,8 @@ PYTEST_ARGS ?=
 run: system-run setup messages
 	@mkdir -p var
 	DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
+	@# Before load_demo: the demo's archive PDFs are signed with it (idempotent; an uploaded certificate stays).
+	DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/python manage.py make_dev_certificate
 	DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/python manage.py load_demo --archives
 	@echo "perfeval: http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"
 	DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/python manage.py runserver 127.0.0.1:8000

@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,10 +22,17 @@ from reports.models import (
     ReportTask,
     RescoreJob,
     Round,
+    SigningCertificate,
     frozen_reports,
 )
 from reports.pdf.context import FINAL_STATES
 from reports.pdf.services import report_archive_request
+from reports.pdf.signing import (
+    UPLOAD_MAX_BYTES,
+    credentials_load,
+    signing_certificate_activate,
+    signing_certificate_create,
+)
 from reports.resources import RoundCoverageResource
 from reports.services.scoring import report_rescore_job, rescore_job_requeue, rounds_rescore_job
 from reports.services.workflow import ACTION_LABELS, TRANSITIONS, report_transition
@@ -333,10 +341,25 @@ class ReportEventAdmin(ReadOnlyAdmin):
 
 @admin.register(ReportArchive)
 class ReportArchiveAdmin(ReadOnlyAdmin):
-    list_display = ["report", "version", "created_at", "size_kb", "sha256_short", "pdf"]
+    list_display = ["report", "version", "created_at", "size_kb", "sha256_short", "signature", "pdf"]
     list_filter = ["report__round"]
     search_fields = ["report__department__name", "report__department__code", "sha256"]
-    list_select_related = ["report__department", "report__round", "created_by"]
+    list_select_related = ["report__department", "report__round", "created_by", "certificate"]
+
+    def changelist_view(self, request, extra_context=None):
+        if not SigningCertificate.objects.filter(active=True).exists():
+            self.message_user(
+                request,
+                _("没有启用的签章证书：新的归档 PDF 将不签章。请在“签章证书”中上传证书。"),
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("签章"))
+    def signature(self, obj):
+        if obj.certificate is None:
+            return _("未签章")
+        return format_html('<span title="{}">{}</span>', obj.certificate.subject, _("已签章"))
 
     @admin.display(description=_("大小"))
     def size_kb(self, obj):
@@ -468,3 +491,84 @@ class MonitoringPointAdmin(admin.ModelAdmin):
     @admin.display(description=_("各部门亮灯情况"))
     def monitoring_link(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("monitoring:round", args=[obj.pk]), _("查看"))
+
+
+class SigningCertificateForm(forms.ModelForm):
+    class Meta:
+        model = SigningCertificate
+        fields = ["name", "active"]
+
+
+class SigningCertificateUploadForm(SigningCertificateForm):
+    """A PKCS#12 file, or PEM holding the key and the certificate; parsed before anything is stored."""
+
+    upload = forms.FileField(
+        label=_("证书文件"),
+        help_text=_("PKCS#12（.p12/.pfx）文件，或含私钥和证书的 PEM 文件。私钥加密后保存在数据库中。"),
+    )
+    password = forms.CharField(
+        label=_("密码"), required=False, strip=False, widget=forms.PasswordInput(render_value=False)
+    )
+
+    def clean_upload(self):
+        upload = self.cleaned_data["upload"]
+        if upload.size > UPLOAD_MAX_BYTES:
+            raise ValidationError(_("文件过大：证书文件最大 %(kb)d KB。") % {"kb": UPLOAD_MAX_BYTES // 1024})
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        if upload is not None:
+            try:
+                self.credentials = credentials_load(upload.read(), cleaned.get("password") or "")
+            except ValidationError as exc:
+                self.add_error("upload", exc)
+        return cleaned
+
+
+@admin.register(SigningCertificate)
+class SigningCertificateAdmin(admin.ModelAdmin):
+    form = SigningCertificateForm
+    list_display = ["__str__", "subject", "active", "development", "not_after", "fingerprint_short", "created_at"]
+    readonly_fields = [
+        "subject",
+        "fingerprint",
+        "not_before",
+        "not_after",
+        "development",
+        "created_at",
+        "created_by",
+        "certificate_pem",
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = SigningCertificateUploadForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["name", "upload", "password", "active"]
+        return ["name", "active", *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    @admin.display(description=_("SHA-256 指纹"))
+    def fingerprint_short(self, obj):
+        return obj.fingerprint[:16] + "…"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name", "active"] if not obj.active else ["name"])
+            if obj.active:
+                signing_certificate_activate(certificate=obj)
+            return
+        created = signing_certificate_create(
+            credentials=form.credentials, name=obj.name, active=obj.active, actor=request.user
+        )
+        # The admin logs the addition and redirects with this object.
+        for field in created._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(created, field.attname))
+        obj._state.adding = False

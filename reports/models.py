@@ -374,6 +374,50 @@ class ReportEvent(AppendOnly):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.label or self.action}"
 
 
+class SigningCertificate(models.Model):
+    """The bureau's certificate that signs archived PDFs (PAdES), with its private key.
+
+    The key is kept encrypted (PKCS#8 PEM, with a password derived from SECRET_KEY; see
+    reports.pdf.signing), never in the repository. One certificate at most is active: the
+    one new archives are signed with. A certificate that signed an archive cannot be deleted.
+    """
+
+    name = models.CharField(_("名称"), max_length=200, blank=True)
+    subject = models.CharField(_("证书主体"), max_length=500, editable=False)
+    fingerprint = models.CharField(_("SHA-256 指纹"), max_length=64, unique=True, editable=False)
+    certificate_pem = models.TextField(_("证书（PEM）"), editable=False)
+    key_pem = models.TextField(_("私钥（加密存储）"), editable=False)
+    not_before = models.DateTimeField(_("生效时间"), editable=False)
+    not_after = models.DateTimeField(_("到期时间"), editable=False)
+    development = models.BooleanField(_("开发用证书"), default=False, editable=False)
+    active = models.BooleanField(_("用于签章"), default=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-active", "-created_at"]
+        verbose_name = _("签章证书")
+        verbose_name_plural = _("签章证书")
+        constraints = [
+            models.UniqueConstraint(fields=["active"], condition=Q(active=True), name="signing_certificate_one_active")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.subject
+
+    def validate_constraints(self, exclude=None):
+        # "One active" is kept by the services, which switch the previous one off first;
+        # validated before that, the constraint would refuse every newly activated one.
+        super().validate_constraints(exclude={*(exclude or ()), "active"})
+
+
 class ReportArchive(AppendOnly):
     """The PDF of an approved report, stored once with its SHA-256 and never changed.
 
@@ -398,6 +442,16 @@ class ReportArchive(AppendOnly):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Null: archived unsigned (no certificate was active). sha256 above is of the signed file.
+    certificate = models.ForeignKey(
+        SigningCertificate,
+        verbose_name=_("签章证书"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="archives",
+    )
+    signed_at = models.DateTimeField(_("签章时间"), null=True, blank=True)
 
     refuse_change = _("归档文件不能修改。")
     refuse_delete = _("归档文件不能删除。")

@@ -9,5 +9,7 @@
 - archive.py keeps the PDF of every approval (written once, SHA-256 recorded);
   services.py and tasks.py render in the background (django-tasks) with a status
   that the page polls; views.py serves the preview, downloads and archived copies.
+- signing.py signs each archive with the bureau's certificate (PAdES, pyHanko) and checks an
+  uploaded PDF against the signed archives (the public verify page).
 - batch.py renders many reports in worker processes (manage.py render_reports).
 """

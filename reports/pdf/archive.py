@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from reports.models import Report, ReportArchive
+from reports.models import Report, ReportArchive, SigningCertificate
 from reports.pdf.context import FINAL_STATES
 
 ARCHIVE_DIR = "archive"
@@ -59,8 +59,13 @@ def archive_name(report: Report, version: int, sha256: str) -> str:
 
 
 @transaction.atomic
-def report_archive_create(*, report: Report, pdf: bytes, actor=None) -> ReportArchive:
-    """Store `pdf` as the next archive version of an approved (or published) report."""
+def report_archive_create(
+    *, report: Report, pdf: bytes, actor=None, certificate: SigningCertificate | None = None, signed_at=None
+) -> ReportArchive:
+    """Store `pdf` as the next archive version of an approved (or published) report.
+
+    `certificate`: the one `pdf` was signed with (reports.pdf.signing); None for an unsigned archive.
+    """
     locked = Report.objects.select_for_update().select_related("round", "department").get(pk=report.pk)
     if locked.state not in FINAL_STATES:
         raise ArchiveError("只有审核通过或已公开的报告可以归档。")
@@ -77,6 +82,8 @@ def report_archive_create(*, report: Report, pdf: bytes, actor=None) -> ReportAr
             size=len(pdf),
             report_version=locked.version,
             created_by=actor,
+            certificate=certificate,
+            signed_at=signed_at,
         )
     except BaseException:
         # No row points at the file we just created: it must not stay behind as a stray copy.

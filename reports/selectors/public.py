@@ -67,5 +67,9 @@ def published_report(*, pk: int) -> Report:
     """A published report with everything its page shows; anything else is a 404."""
     report = get_object_or_404(report_queryset().filter(state=PUBLISHED), pk=pk)
     budget_lines(report)
-    report.has_archive = ReportArchive.objects.filter(report=report).exists()
+    # The newest archive (with the certificate that signed it), the one the page offers.
+    report.latest_archive = (
+        ReportArchive.objects.filter(report=report).select_related("certificate").order_by("-version").first()
+    )
+    report.has_archive = report.latest_archive is not None
     return report

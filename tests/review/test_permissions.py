@@ -21,9 +21,13 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from weasyprint import HTML
 
 from reports.interchange.store import budget_lines
 from reports.models import MonitoringPoint, Report, ReportIndicator, ReportRender
+from reports.pdf import signing
+from reports.pdf.archive import report_archive_create
 from reports.web.report.forms import ReportForm, form_initial
 from tests.review.conftest import PERSONAS
 
@@ -116,12 +120,25 @@ def with_render(c: Ctx) -> dict:
 
 def archived(report_of: Callable[[Ctx], Report], state: str):
     def make(c: Ctx) -> dict:
-        from reports.pdf.archive import report_archive_create
-
         report = report_of(c)
         Report.objects.filter(pk=report.pk).update(state=state)
         # Archives are written once, named by their hash: each test's copy differs.
         report_archive_create(report=report, pdf=f"%PDF-1.4 {uuid.uuid4()}\n".encode(), actor=None)
+        return {"pk": report.pk}
+
+    return make
+
+
+def signed_archive(report_of: Callable[[Ctx], Report], state: str):
+    """As `archived`, the PDF signed with a development certificate as approval signs it."""
+
+    def make(c: Ctx) -> dict:
+        report = report_of(c)
+        Report.objects.filter(pk=report.pk).update(state=state)
+        certificate = signing.signing_certificate_create(credentials=signing.dev_credentials(), development=True)
+        pdf = HTML(string=f"<p>{uuid.uuid4()}</p>").write_pdf()
+        signed = signing.pdf_sign(pdf, certificate)
+        report_archive_create(report=report, pdf=signed, certificate=certificate, signed_at=timezone.now())
         return {"pk": report.pk}
 
     return make
@@ -162,6 +179,12 @@ TABLE = [
     Row("public report", "public:report", ANY_USER, kwargs=published_pk),
     Row("public report, unpublished", "public:report", NOBODY),
     Row("public report, approved", "public:report", NOBODY, state="approved"),
+    Row("public report json", "public:report_json", ANY_USER, kwargs=published_pk),
+    Row("public report json, unpublished", "public:report_json", NOBODY),
+    Row("public report json, approved", "public:report_json", NOBODY, state="approved"),
+    Row("verify page", "public:verify", ANY_USER, kwargs=lambda c: {}),
+    # An empty upload: the form comes back with the error at the field, for anyone.
+    Row("verify a pdf", "public:verify", ANY_USER, "post", kwargs=lambda c: {}),
     # ---------------------------------------------------------------- the department's report page (reports/urls.py)
     Row("report page", "report", statuses(LOGIN, 200, 404, 200, 200)),
     Row("live score", "report_score", statuses(LOGIN, 200, 404, 403, 403), "post", data=report_form),
@@ -194,6 +217,18 @@ TABLE = [
         "pdf:archive_latest",
         statuses(404, 200, 404, 200, 200),
         kwargs=archived(lambda c: c.seed, "approved"),
+    ),
+    Row(
+        "signed archive of a published report",
+        "pdf:archive_latest",
+        ANY_USER,
+        kwargs=signed_archive(lambda c: c.published, "published"),
+    ),
+    Row(
+        "signed archive of an approved report",
+        "pdf:archive_latest",
+        statuses(404, 200, 404, 200, 200),
+        kwargs=signed_archive(lambda c: c.seed, "approved"),
     ),
     Row(
         "archive version",

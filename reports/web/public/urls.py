@@ -9,4 +9,6 @@ app_name = "public"
 urlpatterns = [
     path("", public_views.index, name="index"),
     path("<int:pk>/", public_views.report_page, name="report"),
+    path("<int:pk>/report.json", public_views.report_json, name="report_json"),
+    path("verify/", public_views.verify, name="verify"),
 ]

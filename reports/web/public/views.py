@@ -7,14 +7,21 @@ for everyone, logged in or not. The PDF is the archived copy the approval stored
 
 from __future__ import annotations
 
+import hashlib
+import json
 from itertools import groupby
 
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_GET
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods
 
+from reports.interchange.store import report_to_document
+from reports.pdf.signing import pdf_verify
 from reports.selectors import public as public_selectors
 from reports.services.scoring import report_score
+from reports.web.public.forms import VerifyForm
 from reports.web.review import presenters as review_presenters
 
 # The archived PDF of a published report, served by reports.pdf.
@@ -62,10 +69,16 @@ def index(request):
     )
 
 
+def document_json(report) -> bytes:
+    """The published report as perfeval.report/1, as approved: the same bytes (and SHA-256) every time."""
+    return (json.dumps(report_to_document(report), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
 @require_GET
 def report_page(request, pk: int):
     report = public_selectors.published_report(pk=pk)
     result = report_score(report)
+    document = document_json(report)
     return render(
         request,
         "public/report.html",
@@ -75,5 +88,29 @@ def report_page(request, pk: int):
             "sheet": review_presenters.sheet(report, result),
             "grade_key": review_presenters.grade_key(result.grade),
             "pdf_url": pdf_url(report),
+            "archive": report.latest_archive,
+            "json_url": reverse("public:report_json", args=[report.pk]),
+            "json_sha256": hashlib.sha256(document).hexdigest(),
         },
     )
+
+
+@require_GET
+def report_json(request, pk: int):
+    report = public_selectors.published_report(pk=pk)
+    response = HttpResponse(document_json(report), content_type="application/json; charset=utf-8")
+    filename = f"{report.round.year}年度{report.department.display_name}部门整体绩效自评.json"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    """Anyone uploads a PDF and learns whether it is a signed archive of an approved report."""
+    # Bound on every POST, even an empty one: the missing file is then an error at the field.
+    form = VerifyForm(request.POST, request.FILES) if request.method == "POST" else VerifyForm()
+    verdict = None
+    if form.is_bound and form.is_valid():
+        verdict = pdf_verify(form.data_bytes)
+    return render(request, "public/verify.html", {"form": form, "verdict": verdict})
