@@ -1,5 +1,6 @@
 """Evaluation rounds, departments' reports, their rows, findings and history."""
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -239,6 +240,8 @@ class ReportIndicator(models.Model):
     # The bureau's review, kept apart from the department's figures.
     reviewer_score = models.DecimalField(_("审核得分"), null=True, blank=True, validators=NON_NEGATIVE, **SCORE)
     review_comment = models.TextField(_("审核意见"), blank=True)
+    # The reviewer's mark that the row's claim lacks evidence; who set it and when is in the event log.
+    evidence_missing = models.BooleanField(_("缺少佐证"), default=False)
 
     class Meta:
         ordering = ["report", "order", "pk"]
@@ -293,6 +296,52 @@ class ReportFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_severity_display()} {self.where}: {self.message}"
+
+
+def evidence_upload_to(instance: "Evidence", filename: str) -> str:
+    """evidence/<report>/<uuid><ext>: never the uploader's name, which stays in original_name."""
+    suffix = filename[filename.rfind(".") :] if "." in filename else ""
+    return f"evidence/{instance.report_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    """A file behind a report or one of its rows (佐证材料), kept through Django's storage API.
+
+    Its type is what its bytes are (reports.services.evidence checks them), never what its name says.
+    """
+
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="evidence")
+    # Blank: about the report as a whole. A row the department deletes leaves its files with the report.
+    indicator = models.ForeignKey(
+        "ReportIndicator",
+        verbose_name=_("绩效指标"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evidence",
+    )
+    file = models.FileField(_("文件"), upload_to=evidence_upload_to, max_length=300)
+    original_name = models.CharField(_("文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("字节数"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "uploaded_at", "pk"]
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class AppendOnlyQuerySet(models.QuerySet):

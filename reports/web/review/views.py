@@ -21,9 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from reports import selectors
 from reports.models import Report
+from reports.selectors import evidence as evidence_selectors
 from reports.selectors import review as review_selectors
 from reports.services import history
+from reports.services.evidence import evidence_mark_missing
 from reports.services.review import STALE_CODE, changes_since_previous_submission, report_review_save
 from reports.services.scoring import report_score
 from reports.services.workflow import ACTION_LABELS, allowed_actions, report_transition
@@ -250,6 +253,25 @@ def review_transition(request, pk: int):
         return _render_review(request, report, typed=typed, errors=errors, status=400)
     messages.success(request, DONE_MESSAGES[data["action"]])
     return redirect("review:report", pk=report.pk)
+
+
+@login_required
+@require_POST
+def evidence_missing(request, pk: int, row_pk: int):
+    """The reviewer's 缺少佐证 mark on a row (missing=1) or its removal (missing=0)."""
+    review_selectors.require_bureau(request.user)
+    report = selectors.report_get(user=request.user, pk=pk)
+    row = evidence_selectors.evidence_row(report, row_pk)
+    missing = request.POST.get("missing") == "1"
+    try:
+        changed = evidence_mark_missing(report=report, indicator=row, actor=request.user, missing=missing)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if changed:
+            done = _("已标记“%(name)s”缺少佐证。") if missing else _("已取消“%(name)s”的缺少佐证标记。")
+            messages.success(request, done % {"name": row.level3})
+    return redirect(reverse("review:report", args=[report.pk]) + f"#row-{row.pk}")
 
 
 def _stale(exc: ValidationError) -> bool:
