@@ -97,7 +97,7 @@ def page_and_save_queries(client, report) -> tuple[int, int]:
 
 
 # Pinned: the page and a save cost the same whatever the number of rows.
-PAGE_QUERIES = 10  # session, user, roles, report_get, report + 3 prefetches, budget lines, events
+PAGE_QUERIES = 11  # session, user, roles, report_get, report + 3 prefetches, budget lines, evidence counts, events
 SAVE_QUERIES = 19  # the same reads, locked; 3 writes + events; the rescore's 3 writes (no reads); 2 savepoints
 
 

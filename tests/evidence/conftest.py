@@ -34,13 +34,13 @@ def png_bytes(width: int = 4, height: int = 3) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
-def ooxml(main_type: str, part: str) -> bytes:
+def ooxml(main_type: str, part: str, *, prolog: str = '<?xml version="1.0" encoding="UTF-8"?>') -> bytes:
     """The smallest zip an Office program reads as the document whose main part is `main_type`."""
     types = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        f'<Override PartName="/{part}" ContentType="{main_type}"/></Types>'
+        prolog
+        + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        + '<Default Extension="xml" ContentType="application/xml"/>'
+        + f'<Override PartName="/{part}" ContentType="{main_type}"/></Types>'
     )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:

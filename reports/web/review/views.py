@@ -148,9 +148,12 @@ def _render_review(
         typed = form.typed()
     errors = errors or {}
     events = review_selectors.report_timeline(report)
+    evidence, report_evidence = evidence_selectors.evidence_by_row(report)
     context = {
         "report": report,
-        "sheet": review_presenters.sheet(report, result, marks=marks, typed=typed, errors=errors),
+        "sheet": review_presenters.sheet(report, result, marks=marks, typed=typed, errors=errors, evidence=evidence),
+        "report_evidence": report_evidence,
+        "can_mark_evidence": can_review,
         "result": result,
         "grade_key": review_presenters.grade_key(result.grade),
         "changes": changes,
