@@ -1,0 +1,77 @@
+"""Evidence carried into the archive: each file embedded in the archived PDF, and listed in it
+with its row, size and SHA-256, so the one archived file (whose own hash is kept) holds them all.
+
+A file whose bytes no longer match the hash recorded at upload stops the archive: an archive
+must not vouch for a changed file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+
+from perfeval.uploads import KINDS, size_text
+from reports.models import Report
+from reports.selectors.evidence import evidence_list
+
+LABEL_OF = {kind.content_type: kind.label for kind in KINDS}
+
+
+class EvidenceChanged(Exception):
+    """A stored evidence file is missing or no longer has the hash recorded at upload."""
+
+
+@dataclass(frozen=True)
+class ArchivedEvidence:
+    number: int
+    row: str  # the row's 三级指标, "" for the report as a whole
+    name: str
+    type_label: str
+    size: str
+    sha256: str
+    data: bytes
+
+    @property
+    def attachment_name(self) -> str:
+        # Two rows may each have a 照片.jpg: the number keeps the embedded names apart.
+        return f"{self.number:02d}-{self.name}"
+
+
+def archive_evidence(report: Report) -> list[ArchivedEvidence]:
+    out = []
+    for number, item in enumerate(evidence_list(report), start=1):
+        try:
+            with item.file.open("rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            raise EvidenceChanged(f"{item.file.name}: {exc.strerror or exc}") from exc
+        if hashlib.sha256(data).hexdigest() != item.sha256:
+            raise EvidenceChanged(f"{item.file.name}: SHA-256 does not match the upload record")
+        out.append(
+            ArchivedEvidence(
+                number=number,
+                row=item.indicator.level3 if item.indicator is not None else "",
+                name=item.original_name,
+                type_label=LABEL_OF.get(item.content_type, item.content_type),
+                size=size_text(item.size),
+                sha256=item.sha256,
+                data=data,
+            )
+        )
+    return out
+
+
+def attachments(items: list[ArchivedEvidence]) -> list:
+    """WeasyPrint attachments (PDF embedded files) of the evidence."""
+    # weasyprint loads slowly (≈0.5 s): only a render needs it, as in reports.pdf.render.
+    from weasyprint import Attachment
+
+    return [
+        Attachment(
+            file_obj=io.BytesIO(item.data),
+            name=item.attachment_name,
+            description=f"{item.row or '整份报告'} · SHA-256 {item.sha256}",
+        )
+        for item in items
+    ]
