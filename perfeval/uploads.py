@@ -54,11 +54,13 @@ def max_evidence_bytes() -> int:
 
 
 def size_text(n: int) -> str:
-    """20 MB, 512 KB: a limit or a file's size as people read it."""
+    """20 MB, 512 KB, 300 B: a limit or a file's size as people read it."""
     mb = 1024 * 1024
     if n >= mb:
         return f"{n // mb} MB" if n % mb == 0 else f"{n / mb:.1f} MB"
-    return f"{max(1, n // 1024)} KB"
+    if n >= 1024:
+        return f"{n // 1024} KB"
+    return f"{n} B"
 
 
 def unsupported() -> UploadRefused:
