@@ -52,9 +52,12 @@ def test_upload_from_a_row_then_the_reviewer_sees_it_and_marks_a_row(new_page, d
     review.goto(f"/review/{demo.pk}/")
     first = review.locator(f"#row-{rows[0].pk}")
     expect(first.locator("a.ev-file")).to_have_text("会议纪要.pdf")
+    # A comment typed before pressing the mark is saved with it, not lost.
+    first.locator(f"textarea[name=comment-{rows[0].pk}]").fill("纪要已核对。")
     second = review.locator(f"#row-{rows[1].pk}")
     second.get_by_role("button", name="标记缺少佐证").click()
     expect(review.locator(f"#row-{rows[1].pk} .ev-missing")).to_have_text("缺少佐证")
+    expect(review.locator(f"textarea[name=comment-{rows[0].pk}]")).to_have_value("纪要已核对。")
     review.locator(f"#row-{rows[0].pk}").scroll_into_view_if_needed()
     shot(review, "evidence_review.png")
 

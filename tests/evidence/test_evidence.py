@@ -38,6 +38,17 @@ def panel_html(client, url: str) -> str:
     return client.get(url).content.decode().split('id="evidence-panel"', 1)[1]
 
 
+def mark(client, report: Report, row: ReportIndicator, missing: str, **typed):
+    """The row's 缺少佐证 button, pressed in the review form as it stands (what was typed goes with it)."""
+    report = Report.objects.get(pk=report.pk)
+    data = {"opinion": report.review_opinion, "version": report.version, "missing": missing, "decision": ""}
+    for other in report.indicators.all():
+        data[f"score-{other.pk}"] = "" if other.reviewer_score is None else str(other.reviewer_score)
+        data[f"comment-{other.pk}"] = other.review_comment
+    data.update(typed)
+    return client.post(reverse("review:evidence_missing", args=[report.pk, row.pk]), data)
+
+
 def stored_files(media) -> list:
     return sorted(p for p in media.rglob("*") if p.is_file())
 
@@ -194,7 +205,7 @@ def test_the_reviewers_evidence_missing_mark_is_shown_to_the_department(client, 
     client.force_login(people["reviewer"])
     review = client.get(reverse("review:report", args=[seed.pk])).content.decode()
     assert reverse("review:evidence_missing", args=[seed.pk, row.pk]) in review
-    response = client.post(reverse("review:evidence_missing", args=[seed.pk, row.pk]), {"missing": "1"})
+    response = mark(client, seed, row, "1")
     assert response.status_code == 302 and response.url.endswith(f"#row-{row.pk}")
     row.refresh_from_db()
     assert row.evidence_missing is True
@@ -209,7 +220,39 @@ def test_the_reviewers_evidence_missing_mark_is_shown_to_the_department(client, 
     assert "本指标缺少佐证" in client.get(panel(seed, row)).content.decode()
 
     client.force_login(people["reviewer"])
-    client.post(reverse("review:evidence_missing", args=[seed.pk, row.pk]), {"missing": "0"})
+    mark(client, seed, row, "0")
+    row.refresh_from_db()
+    assert row.evidence_missing is False
+
+
+def test_the_mark_saves_what_the_reviewer_typed_with_it(client, people, seed):
+    first, second = seed.indicators.order_by("order", "pk")[:2]
+    Report.objects.filter(pk=seed.pk).update(state="submitted")
+    client.force_login(people["reviewer"])
+    response = mark(client, seed, second, "1", **{f"comment-{first.pk}": "请补充会议纪要。"})
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.review_comment == "请补充会议纪要。" and second.evidence_missing is True
+
+
+def test_refused_review_input_marks_nothing(client, people, seed):
+    first, second = seed.indicators.order_by("order", "pk")[:2]
+    Report.objects.filter(pk=seed.pk).update(state="submitted")
+    client.force_login(people["reviewer"])
+    response = mark(client, seed, second, "1", **{f"score-{first.pk}": "-1"})
+    assert response.status_code == 400
+    assert "审核得分不能为负数" in response.content.decode()
+    second.refresh_from_db()
+    assert second.evidence_missing is False
+
+
+def test_a_stale_page_marks_nothing(client, people, seed):
+    row = first_row(seed)
+    Report.objects.filter(pk=seed.pk).update(state="submitted")
+    client.force_login(people["reviewer"])
+    response = mark(client, seed, row, "1", version=str(seed.version - 1))
+    assert response.status_code == 409
     row.refresh_from_db()
     assert row.evidence_missing is False
 
@@ -217,8 +260,8 @@ def test_the_reviewers_evidence_missing_mark_is_shown_to_the_department(client, 
 def test_the_mark_is_refused_unless_submitted(client, people, seed):
     row = first_row(seed)
     client.force_login(people["reviewer"])
-    response = client.post(reverse("review:evidence_missing", args=[seed.pk, row.pk]), {"missing": "1"}, follow=True)
-    assert "只有已送审的报告可以标记缺少佐证" in response.content.decode()
+    response = mark(client, seed, row, "1")
+    assert response.status_code == 400 and "只有已送审的报告" in response.content.decode()
     row.refresh_from_db()
     assert row.evidence_missing is False
 

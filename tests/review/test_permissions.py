@@ -177,7 +177,7 @@ TABLE = [
         "post",
         state="submitted",
         kwargs=seed_row,
-        data=lambda c: {"missing": "1"},
+        data=lambda c: {**review_form(c), "missing": "1"},
     ),
     Row(
         "evidence missing mark by GET",

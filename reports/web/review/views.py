@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from reports import selectors
 from reports.models import Report
 from reports.selectors import evidence as evidence_selectors
 from reports.selectors import review as review_selectors
@@ -261,19 +261,40 @@ def review_transition(request, pk: int):
 @login_required
 @require_POST
 def evidence_missing(request, pk: int, row_pk: int):
-    """The reviewer's 缺少佐证 mark on a row (missing=1) or its removal (missing=0)."""
-    review_selectors.require_bureau(request.user)
-    report = selectors.report_get(user=request.user, pk=pk)
-    row = evidence_selectors.evidence_row(report, row_pk)
+    """The reviewer's 缺少佐证 mark on a row (missing=1) or its removal (missing=0).
+
+    Its button is one of the review form's: what the reviewer typed there is saved with the mark,
+    as 保存审核意见 saves it, so pressing it loses nothing; refused input marks nothing.
+    """
+    report = review_selectors.review_report(user=request.user, pk=pk)
+    row = next((r for r in report.indicators.all() if r.pk == row_pk), None)
+    if row is None:
+        raise Http404
+    form = ReviewForm(report, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("有填写错误，未保存。请按提示修改。"))
+        return _render_review(request, report, form=form, errors=form.field_errors(), status=400)
+    data = form.cleaned_data
     missing = request.POST.get("missing") == "1"
     try:
-        changed = evidence_mark_missing(report=report, indicator=row, actor=request.user, missing=missing)
+        with transaction.atomic():
+            report_review_save(
+                report=report,
+                actor=request.user,
+                rows=form.rows(),
+                opinion=data["opinion"],
+                expected_version=data["version"],
+            )
+            changed = evidence_mark_missing(report=report, indicator=row, actor=request.user, missing=missing)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        if changed:
-            done = _("已标记“%(name)s”缺少佐证。") if missing else _("已取消“%(name)s”的缺少佐证标记。")
-            messages.success(request, done % {"name": row.level3})
+        if _stale(exc):
+            return _refuse_stale(request, report)
+        errors = service_errors(exc)
+        messages.error(request, _("未保存：") + "；".join(m for msgs in errors.values() for m in dict.fromkeys(msgs)))
+        return _render_review(request, report, form=form, errors=errors, status=400)
+    if changed:
+        done = _("已标记“%(name)s”缺少佐证。") if missing else _("已取消“%(name)s”的缺少佐证标记。")
+        messages.success(request, done % {"name": row.level3})
     return redirect(reverse("review:report", args=[report.pk]) + f"#row-{row.pk}")
 
 
