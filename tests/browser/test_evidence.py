@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from reports.models import Evidence, Report
-from tests.evidence.conftest import MINIMAL_PDF
+from tests.evidence.conftest import MINIMAL_PDF, WINDOWS_EXE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,6 +34,14 @@ def test_upload_from_a_row_then_the_reviewer_sees_it_and_marks_a_row(new_page, d
 
     expect(page.locator("#evidence-panel h1")).to_contain_text(rows[0].level3)
     expect(page.locator("#evidence-empty")).to_be_visible()
+    # A Windows executable named .pdf: refused at the field, nothing kept.
+    page.locator("#evidence-file").set_input_files(
+        {"name": "年度报告.pdf", "mimeType": "application/pdf", "buffer": WINDOWS_EXE}
+    )
+    page.locator("#evidence-submit").click()
+    expect(page.locator("#evidence-file-error")).to_have_text("文件类型不受支持：只接受 PDF、图片、xlsx、docx")
+    shot(page, "evidence_refused.png")
+    assert not Evidence.objects.filter(report=demo).exists()
     page.locator("#evidence-file").set_input_files(
         {"name": "会议纪要.pdf", "mimeType": "application/pdf", "buffer": MINIMAL_PDF}
     )
@@ -63,3 +71,5 @@ def test_upload_from_a_row_then_the_reviewer_sees_it_and_marks_a_row(new_page, d
 
     page.goto(f"/reports/{demo.pk}/")
     expect(page.locator(f'tr.ind-row:has(a.ev-link[href$="?row={rows[1].pk}"]) .ev-missing')).to_have_text("缺少佐证")
+    page.locator(f'a.ev-link[href$="?row={rows[1].pk}"]').scroll_into_view_if_needed()
+    shot(page, "evidence_row_marked.png")
