@@ -436,6 +436,11 @@ class ReportArchive(AppendOnly):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveBigIntegerField(_("字节数"))
     report_version = models.PositiveIntegerField(_("报告版本号"))
+    # The evidence files as approved: a zip written once beside the PDF (which lists each file's
+    # SHA-256), never public: only those who may read the report download it. Blank: no evidence.
+    evidence_file = models.FileField(_("佐证材料包"), max_length=300, blank=True)
+    evidence_sha256 = models.CharField(_("佐证材料包 SHA-256"), max_length=64, blank=True)
+    evidence_size = models.PositiveBigIntegerField(_("佐证材料包字节数"), default=0)
     created_at = models.DateTimeField(_("归档时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

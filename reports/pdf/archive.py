@@ -58,17 +58,40 @@ def archive_name(report: Report, version: int, sha256: str) -> str:
     return f"{ARCHIVE_DIR}/{report.round.year}/{report.department.code}/report-{report.pk}-v{version}-{sha256[:16]}.pdf"
 
 
+def evidence_bundle_name(report: Report, version: int, sha256: str) -> str:
+    return (
+        f"{ARCHIVE_DIR}/{report.round.year}/{report.department.code}/"
+        f"report-{report.pk}-v{version}-evidence-{sha256[:16]}.zip"
+    )
+
+
 @transaction.atomic
-def report_archive_create(*, report: Report, pdf: bytes, actor=None) -> ReportArchive:
-    """Store `pdf` as the next archive version of an approved (or published) report."""
+def report_archive_create(
+    *, report: Report, pdf: bytes, actor=None, evidence_zip: bytes | None = None
+) -> ReportArchive:
+    """Store `pdf` as the next archive version of an approved (or published) report.
+
+    `evidence_zip` (reports.pdf.evidence.evidence_zip): the report's evidence files, written once
+    beside the PDF, its hash kept on the same row.
+    """
     locked = Report.objects.select_for_update().select_related("round", "department").get(pk=report.pk)
     if locked.state not in FINAL_STATES:
         raise ArchiveError("只有审核通过或已公开的报告可以归档。")
     version = (ReportArchive.objects.filter(report=locked).aggregate(v=Max("version"))["v"] or 0) + 1
     sha256 = hashlib.sha256(pdf).hexdigest()
     name = archive_name(locked, version, sha256)
-    path = write_once(name, pdf)
+    written = [write_once(name, pdf)]
+    bundle = {}
     try:
+        if evidence_zip:
+            bundle_sha256 = hashlib.sha256(evidence_zip).hexdigest()
+            bundle_name = evidence_bundle_name(locked, version, bundle_sha256)
+            written.append(write_once(bundle_name, evidence_zip))
+            bundle = {
+                "evidence_file": bundle_name,
+                "evidence_sha256": bundle_sha256,
+                "evidence_size": len(evidence_zip),
+            }
         return ReportArchive.objects.create(
             report=locked,
             version=version,
@@ -77,10 +100,12 @@ def report_archive_create(*, report: Report, pdf: bytes, actor=None) -> ReportAr
             size=len(pdf),
             report_version=locked.version,
             created_by=actor,
+            **bundle,
         )
     except BaseException:
-        # No row points at the file we just created: it must not stay behind as a stray copy.
-        path.unlink(missing_ok=True)
+        # No row points at the files we just created: they must not stay behind as stray copies.
+        for path in written:
+            path.unlink(missing_ok=True)
         raise
 
 
@@ -92,6 +117,18 @@ def archive_read(archive: ReportArchive) -> bytes:
         raise ArchiveCorrupt(f"{archive.file.name}: {exc.strerror or exc}") from exc
     if hashlib.sha256(data).hexdigest() != archive.sha256:
         raise ArchiveCorrupt(f"{archive.file.name}: SHA-256 does not match the archive record")
+    return data
+
+
+def evidence_bundle_read(archive: ReportArchive) -> bytes:
+    """The archived evidence zip, after checking it against its recorded SHA-256."""
+    name = archive.evidence_file.name
+    try:
+        data = media_path(name).read_bytes()
+    except OSError as exc:
+        raise ArchiveCorrupt(f"{name}: {exc.strerror or exc}") from exc
+    if hashlib.sha256(data).hexdigest() != archive.evidence_sha256:
+        raise ArchiveCorrupt(f"{name}: SHA-256 does not match the archive record")
     return data
 
 

@@ -1,5 +1,8 @@
-"""Evidence carried into the archive: each file embedded in the archived PDF, and listed in it
-with its row, size and SHA-256, so the one archived file (whose own hash is kept) holds them all.
+"""Evidence carried into the archive: the archived PDF lists each file with its row, size and
+SHA-256; the files themselves go into a zip written once beside it (ReportArchive.evidence_file,
+its own hash kept), with a SHA256SUMS file. The PDF of a published report is public; the
+evidence is not (it may hold invoices, minutes, people's names): the zip is served only to
+those who may read the report.
 
 A file whose bytes no longer match the hash recorded at upload stops the archive: an archive
 must not vouch for a changed file.
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
 from dataclasses import dataclass
 
 from perfeval.uploads import KINDS, size_text
@@ -62,16 +66,12 @@ def archive_evidence(report: Report) -> list[ArchivedEvidence]:
     return out
 
 
-def attachments(items: list[ArchivedEvidence]) -> list:
-    """WeasyPrint attachments (PDF embedded files) of the evidence."""
-    # weasyprint loads slowly (≈0.5 s): only a render needs it, as in reports.pdf.render.
-    from weasyprint import Attachment
-
-    return [
-        Attachment(
-            file_obj=io.BytesIO(item.data),
-            name=item.attachment_name,
-            description=f"{item.row or '整份报告'} · SHA-256 {item.sha256}",
-        )
-        for item in items
-    ]
+def evidence_zip(items: list[ArchivedEvidence]) -> bytes:
+    """The files under their numbered names, and SHA256SUMS (`sha256sum -c SHA256SUMS` checks them)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for item in items:
+            bundle.writestr(item.attachment_name, item.data)
+        sums = "".join(f"{item.sha256}  {item.attachment_name}\n" for item in items)
+        bundle.writestr("SHA256SUMS", sums)
+    return out.getvalue()

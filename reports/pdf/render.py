@@ -16,7 +16,6 @@ from django.template.loader import render_to_string
 from reports.interchange.store import report_queryset
 from reports.models import Report
 from reports.pdf.context import PARTS, PrintReport, build
-from reports.pdf.evidence import attachments as evidence_attachments
 
 WEASYPRINT_LOGGER = "weasyprint"
 UA_STYLESHEET = Path(__file__).with_name("ua.css")
@@ -94,10 +93,10 @@ def fewer_gc_passes(threshold: int = 50_000) -> Iterator[None]:
         gc.set_threshold(*old)
 
 
-def html_to_pdf(html: str, *, attachments: list | None = None) -> Rendered:
+def html_to_pdf(html: str) -> Rendered:
     with weasyprint_warnings() as warnings, fewer_gc_passes():
         document = _html_class()(string=html, base_url=str(settings.BASE_DIR))
-        pdf = document.write_pdf(font_config=_font_config(), attachments=attachments or [])
+        pdf = document.write_pdf(font_config=_font_config())
     return Rendered(pdf=pdf, warnings=list(warnings))
 
 
@@ -106,9 +105,8 @@ def render_pdf(
 ) -> Rendered:
     """The report as a PDF: narrative (portrait) then table (landscape), or either alone.
 
-    `evidence` (reports.pdf.evidence.archive_evidence): listed after the table and embedded as files.
+    `evidence` (reports.pdf.evidence.archive_evidence): listed after the table (names and hashes only).
     """
     if part not in PARTS:
         raise ValueError(f"part must be one of {PARTS}")
-    html = render_html(print_report(report, part=part, final=final), extra={"evidence": evidence or []})
-    return html_to_pdf(html, attachments=evidence_attachments(evidence) if evidence else None)
+    return html_to_pdf(render_html(print_report(report, part=part, final=final), extra={"evidence": evidence or []}))

@@ -16,7 +16,7 @@ from django.utils import timezone
 from reports.models import Report, ReportRender
 from reports.pdf.archive import media_path, report_archive_create, write_once
 from reports.pdf.context import FINAL_STATES, PARTS
-from reports.pdf.evidence import archive_evidence
+from reports.pdf.evidence import archive_evidence, evidence_zip
 from reports.pdf.render import render_pdf
 
 logger = logging.getLogger(__name__)
@@ -171,7 +171,12 @@ def _run_archive(render: ReportRender) -> None:
     evidence = archive_evidence(report)
     # Without evidence, the very call every other render makes.
     out = render_pdf(report.pk, part="both", final=True, **({"evidence": evidence} if evidence else {}))
-    archive = report_archive_create(report=report, pdf=out.pdf, actor=render.requested_by)
+    archive = report_archive_create(
+        report=report,
+        pdf=out.pdf,
+        actor=render.requested_by,
+        evidence_zip=evidence_zip(evidence) if evidence else None,
+    )
     render.archive = archive
     render.file = archive.file.name
     _done(render, out.warnings)

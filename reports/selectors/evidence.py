@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
-from reports.models import Evidence, Report, ReportIndicator
+from reports.models import Evidence, Report, ReportArchive, ReportIndicator
 
 
 def evidence_list(report: Report) -> list[Evidence]:
@@ -40,3 +40,8 @@ def evidence_get(report: Report, pk: int) -> Evidence:
 def evidence_row(report: Report, pk: int) -> ReportIndicator:
     """A row of this report or 404: a row of another report is not there."""
     return get_object_or_404(ReportIndicator, report=report, pk=pk)
+
+
+def evidence_bundles(report: Report) -> list[ReportArchive]:
+    """The archive versions that kept the report's evidence as a zip, newest first: one query."""
+    return list(ReportArchive.objects.filter(report=report).exclude(evidence_file="").order_by("-version"))

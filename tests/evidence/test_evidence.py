@@ -301,9 +301,10 @@ def test_a_save_of_the_form_keeps_the_files_and_the_mark(client, people, seed, m
     assert Evidence.objects.get(report=seed).indicator_id == row.pk
 
 
-# The panel: session, user, roles, the report (scoped), [the row], the report's files with their rows.
-PANEL_QUERIES = 5
-PANEL_ROW_QUERIES = 6
+# The panel: session, user, roles, the report (scoped), [the row], the report's files with their rows,
+# the archive versions that kept them.
+PANEL_QUERIES = 6
+PANEL_ROW_QUERIES = 7
 # A download: session, user, roles, the report (scoped), the file's row.
 DOWNLOAD_QUERIES = 5
 

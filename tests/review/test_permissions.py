@@ -127,14 +127,15 @@ def seed_row(c: Ctx) -> dict:
     return {"pk": c.seed.pk, "row_pk": c.seed.indicators.order_by("order", "pk").first().pk}
 
 
-def archived(report_of: Callable[[Ctx], Report], state: str):
+def archived(report_of: Callable[[Ctx], Report], state: str, *, evidence: bool = False):
     def make(c: Ctx) -> dict:
         from reports.pdf.archive import report_archive_create
 
         report = report_of(c)
         Report.objects.filter(pk=report.pk).update(state=state)
         # Archives are written once, named by their hash: each test's copy differs.
-        report_archive_create(report=report, pdf=f"%PDF-1.4 {uuid.uuid4()}\n".encode(), actor=None)
+        bundle = f"PK evidence {uuid.uuid4()}".encode() if evidence else None
+        report_archive_create(report=report, pdf=f"%PDF-1.4 {uuid.uuid4()}\n".encode(), actor=None, evidence_zip=bundle)
         return {"pk": report.pk}
 
     return make
@@ -250,6 +251,18 @@ TABLE = [
         "pdf:archive",
         statuses(404, 200, 404, 200, 200),
         kwargs=lambda c: {**archived(lambda c: c.seed, "approved")(c), "version": 1},
+    ),
+    Row(
+        "archive evidence zip, approved",
+        "pdf:archive_evidence",
+        statuses(LOGIN, 200, 404, 200, 200),
+        kwargs=lambda c: {**archived(lambda c: c.seed, "approved", evidence=True)(c), "version": 1},
+    ),
+    Row(
+        "archive evidence zip, published (never public)",
+        "pdf:archive_evidence",
+        statuses(LOGIN, 404, 404, 200, 200),
+        kwargs=lambda c: {**archived(lambda c: c.published, "published", evidence=True)(c), "version": 1},
     ),
     # ---------------------------------------------------------------- spreadsheets (reports/xlsx)
     Row("xlsx export", "xlsx:report_export", statuses(LOGIN, 200, 404, 200, 200)),

@@ -94,6 +94,7 @@ def panel(request, pk: int):
         "report_url": reverse("report", args=[report.pk]),
         "all_url": panel_url(report.pk),
         "limit": size_text(evidence_services.max_bytes()),
+        "bundles": [(a, size_text(a.evidence_size)) for a in evidence_selectors.evidence_bundles(report)],
     }
     return render(request, "evidence/panel.html", context, status=status)
 
