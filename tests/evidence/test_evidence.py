@@ -353,3 +353,15 @@ def test_a_download_costs_a_fixed_number_of_queries(client, people, seed, media,
     item = Evidence.objects.get(report=seed)
     with django_assert_num_queries(DOWNLOAD_QUERIES):
         assert download(client, seed, item)[1] == MINIMAL_PDF
+
+
+def test_the_admin_lists_evidence_read_only_with_a_download_link(client, people, seed, media):
+    client.force_login(people["accountant_a"])
+    post_file(client, seed, "会议纪要.pdf", MINIMAL_PDF)
+    item = Evidence.objects.get(report=seed)
+    client.force_login(people["admin"])
+    page = client.get(reverse("admin:reports_evidence_changelist")).content.decode()
+    assert "会议纪要.pdf" in page and reverse("evidence:file", args=[seed.pk, item.pk]) in page
+    assert client.get(reverse("admin:reports_evidence_add")).status_code == 403
+    assert client.post(reverse("admin:reports_evidence_delete", args=[item.pk]), {"post": "yes"}).status_code == 403
+    assert Evidence.objects.filter(pk=item.pk).exists()
