@@ -38,7 +38,7 @@ class ArchivedEvidence:
 
     @property
     def attachment_name(self) -> str:
-        # Two rows may each have a 照片.jpg: the number keeps the embedded names apart.
+        # Two rows may each have a 照片.jpg: the number keeps their names in the zip apart.
         return f"{self.number:02d}-{self.name}"
 
 
