@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 
 from perfeval import uploads
@@ -63,3 +66,14 @@ def test_the_size_limit_is_a_setting(settings):
         uploads.sniff(MINIMAL_PDF + b"%" * 1024)
     with pytest.raises(uploads.UploadRefused, match="文件是空的"):
         uploads.check_size(0)
+
+
+def test_a_zip_bomb_dressed_as_docx_is_refused_by_its_directory():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", zipfile.ZipFile(io.BytesIO(DOCX)).read("[Content_Types].xml"))
+        z.writestr("word/document.xml", b"\0" * (65 * 1024 * 1024))  # beyond what any document of ours holds
+    data = out.getvalue()
+    assert len(data) < 1024 * 1024  # small on the wire
+    with pytest.raises(uploads.UploadRefused, match=TYPE_REFUSED):
+        uploads.sniff(data)
