@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,16 +36,32 @@ def media_path(name: str) -> Path:
     return path
 
 
-def write_once(name: str, data: bytes) -> Path:
-    """Create the file; never replace one (mode "xb" raises FileExistsError)."""
+def write_once(name: str, data: bytes | BinaryIO) -> Path:
+    """Create the file from bytes or a binary file; never replace one (mode "xb" raises FileExistsError)."""
     path = media_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "xb") as fh:
-        fh.write(data)
+        if isinstance(data, bytes):
+            fh.write(data)
+        else:
+            shutil.copyfileobj(data, fh, CHUNK)
         fh.flush()
         os.fsync(fh.fileno())
     path.chmod(0o444)
     return path
+
+
+def _digest_and_size(data: bytes | BinaryIO) -> tuple[str, int]:
+    """SHA-256 and size of bytes, or of a binary file read from its start (and left there)."""
+    if isinstance(data, bytes):
+        return hashlib.sha256(data).hexdigest(), len(data)
+    digest, size = hashlib.sha256(), 0
+    data.seek(0)
+    while chunk := data.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    data.seek(0)
+    return digest.hexdigest(), size
 
 
 def sha256_of(path: Path) -> str:
@@ -67,12 +85,12 @@ def evidence_bundle_name(report: Report, version: int, sha256: str) -> str:
 
 @transaction.atomic
 def report_archive_create(
-    *, report: Report, pdf: bytes, actor=None, evidence_zip: bytes | None = None
+    *, report: Report, pdf: bytes, actor=None, evidence_zip: bytes | BinaryIO | None = None
 ) -> ReportArchive:
     """Store `pdf` as the next archive version of an approved (or published) report.
 
-    `evidence_zip` (reports.pdf.evidence.evidence_zip): the report's evidence files, written once
-    beside the PDF, its hash kept on the same row.
+    `evidence_zip` (bytes or a binary file, reports.pdf.evidence.evidence_bundle): the report's
+    evidence files, written once beside the PDF, its hash kept on the same row.
     """
     locked = Report.objects.select_for_update().select_related("round", "department").get(pk=report.pk)
     if locked.state not in FINAL_STATES:
@@ -83,15 +101,11 @@ def report_archive_create(
     written = [write_once(name, pdf)]
     bundle = {}
     try:
-        if evidence_zip:
-            bundle_sha256 = hashlib.sha256(evidence_zip).hexdigest()
+        if evidence_zip is not None:
+            bundle_sha256, bundle_size = _digest_and_size(evidence_zip)
             bundle_name = evidence_bundle_name(locked, version, bundle_sha256)
             written.append(write_once(bundle_name, evidence_zip))
-            bundle = {
-                "evidence_file": bundle_name,
-                "evidence_sha256": bundle_sha256,
-                "evidence_size": len(evidence_zip),
-            }
+            bundle = {"evidence_file": bundle_name, "evidence_sha256": bundle_sha256, "evidence_size": bundle_size}
         return ReportArchive.objects.create(
             report=locked,
             version=version,

@@ -11,9 +11,10 @@ must not vouch for a changed file.
 from __future__ import annotations
 
 import hashlib
-import io
+import tempfile
 import zipfile
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from perfeval.uploads import KINDS, size_text
 from reports.models import Report
@@ -26,6 +27,12 @@ class EvidenceChanged(Exception):
     """A stored evidence file is missing or no longer has the hash recorded at upload."""
 
 
+CHUNK = 1 << 20
+# The zip is built in a spooled temporary file: in memory up to this size, on disk beyond, so
+# a report with many large files is never held in memory whole.
+SPOOL_BYTES = 16 * 1024 * 1024
+
+
 @dataclass(frozen=True)
 class ArchivedEvidence:
     number: int
@@ -34,7 +41,6 @@ class ArchivedEvidence:
     type_label: str
     size: str
     sha256: str
-    data: bytes
 
     @property
     def attachment_name(self) -> str:
@@ -42,36 +48,47 @@ class ArchivedEvidence:
         return f"{self.number:02d}-{self.name}"
 
 
-def archive_evidence(report: Report) -> list[ArchivedEvidence]:
-    out = []
-    for number, item in enumerate(evidence_list(report), start=1):
-        try:
-            with item.file.open("rb") as handle:
-                data = handle.read()
-        except OSError as exc:
-            raise EvidenceChanged(f"{item.file.name}: {exc.strerror or exc}") from exc
-        if hashlib.sha256(data).hexdigest() != item.sha256:
-            raise EvidenceChanged(f"{item.file.name}: SHA-256 does not match the upload record")
-        out.append(
-            ArchivedEvidence(
-                number=number,
-                row=item.indicator.level3 if item.indicator is not None else "",
-                name=item.original_name,
-                type_label=LABEL_OF.get(item.content_type, item.content_type),
-                size=size_text(item.size),
-                sha256=item.sha256,
-                data=data,
-            )
-        )
-    return out
+@dataclass
+class EvidenceBundle:
+    items: list[ArchivedEvidence]
+    file: BinaryIO  # the zip, at its start; the caller closes it
 
 
-def evidence_zip(items: list[ArchivedEvidence]) -> bytes:
-    """The files under their numbered names, and SHA256SUMS (`sha256sum -c SHA256SUMS` checks them)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        for item in items:
-            bundle.writestr(item.attachment_name, item.data)
-        sums = "".join(f"{item.sha256}  {item.attachment_name}\n" for item in items)
-        bundle.writestr("SHA256SUMS", sums)
-    return out.getvalue()
+def evidence_bundle(report: Report) -> EvidenceBundle | None:
+    """The report's evidence as a zip (each file under its numbered name, and SHA256SUMS, which
+    `sha256sum -c` checks), every file's hash checked as it is copied in; None without evidence."""
+    records = evidence_list(report)
+    if not records:
+        return None
+    # Handed to the caller open (it closes it once the archive is written); closed here on failure.
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+    items = []
+    try:
+        # Stored, not deflated: scans, photos and Office files are compressed already.
+        with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as bundle:
+            for number, record in enumerate(records, start=1):
+                item = ArchivedEvidence(
+                    number=number,
+                    row=record.indicator.level3 if record.indicator is not None else "",
+                    name=record.original_name,
+                    type_label=LABEL_OF.get(record.content_type, record.content_type),
+                    size=size_text(record.size),
+                    sha256=record.sha256,
+                )
+                digest = hashlib.sha256()
+                try:
+                    with record.file.open("rb") as source, bundle.open(item.attachment_name, "w") as target:
+                        while chunk := source.read(CHUNK):
+                            digest.update(chunk)
+                            target.write(chunk)
+                except OSError as exc:
+                    raise EvidenceChanged(f"{record.file.name}: {exc.strerror or exc}") from exc
+                if digest.hexdigest() != record.sha256:
+                    raise EvidenceChanged(f"{record.file.name}: SHA-256 does not match the upload record")
+                items.append(item)
+            bundle.writestr("SHA256SUMS", "".join(f"{i.sha256}  {i.attachment_name}\n" for i in items))
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return EvidenceBundle(items=items, file=spool)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from reports.models import Report, ReportRender
 from reports.pdf.archive import media_path, report_archive_create, write_once
 from reports.pdf.context import FINAL_STATES, PARTS
-from reports.pdf.evidence import archive_evidence, evidence_zip
+from reports.pdf.evidence import evidence_bundle
 from reports.pdf.render import render_pdf
 
 logger = logging.getLogger(__name__)
@@ -168,15 +168,16 @@ def _run_archive(render: ReportRender) -> None:
     report = Report.objects.get(pk=render.report_id)
     if report.state not in FINAL_STATES:
         raise RuntimeError(f"报告当前状态为“{report.get_state_display()}”，不再是审核通过，未归档。")
-    evidence = archive_evidence(report)
-    # Without evidence, the very call every other render makes.
-    out = render_pdf(report.pk, part="both", final=True, **({"evidence": evidence} if evidence else {}))
-    archive = report_archive_create(
-        report=report,
-        pdf=out.pdf,
-        actor=render.requested_by,
-        evidence_zip=evidence_zip(evidence) if evidence else None,
-    )
+    bundle = evidence_bundle(report)  # first: a changed evidence file stops the archive
+    try:
+        # Without evidence, the very call every other render makes.
+        out = render_pdf(report.pk, part="both", final=True, **({"evidence": bundle.items} if bundle else {}))
+        archive = report_archive_create(
+            report=report, pdf=out.pdf, actor=render.requested_by, evidence_zip=bundle.file if bundle else None
+        )
+    finally:
+        if bundle is not None:
+            bundle.file.close()
     render.archive = archive
     render.file = archive.file.name
     _done(render, out.warnings)
