@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("xlsx/", include("reports.xlsx.urls")),
     path("", include("reports.urls")),
+    path("", include("reports.web.evidence.urls")),
     path("review/", include("reports.web.review.urls")),
     path("public/", include("reports.web.public.urls")),
     path("rounds/", include("reports.web.dashboard.urls")),

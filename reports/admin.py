@@ -11,6 +11,7 @@ from perfeval.spreadsheets.importing import SpreadsheetAdminMixin
 from perfeval.widgets import admin_overrides
 from reports.models import (
     ROUND_FROZEN,
+    Evidence,
     MonitoringEntry,
     MonitoringPoint,
     Report,
@@ -373,6 +374,21 @@ class ReportArchiveAdmin(ReadOnlyAdmin):
     def pdf(self, obj):
         url = reverse("pdf:archive", kwargs={"pk": obj.report_id, "version": obj.version})
         return format_html('<a href="{}" target="_blank">{}</a>', url, _("查看 PDF"))
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    """Read-only: files are added and removed by the department on the report's evidence panel."""
+
+    list_display = ["uploaded_at", "report", "indicator", "original_name", "content_type", "size", "download"]
+    list_filter = ["report__round", "content_type"]
+    search_fields = ["report__department__name", "report__department__code", "original_name", "sha256"]
+    list_select_related = ["report__department", "report__round", "indicator"]
+
+    @admin.display(description=_("文件"))
+    def download(self, obj):
+        url = reverse("evidence:file", kwargs={"pk": obj.report_id, "evidence_pk": obj.pk})
+        return format_html('<a href="{}">{}</a>', url, _("下载"))
 
 
 @admin.register(ReportRender)

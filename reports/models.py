@@ -1,5 +1,6 @@
 """Evaluation rounds, departments' reports, their rows, findings and history."""
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -241,6 +242,8 @@ class ReportIndicator(models.Model):
     # The bureau's review, kept apart from the department's figures.
     reviewer_score = models.DecimalField(_("审核得分"), null=True, blank=True, validators=NON_NEGATIVE, **SCORE)
     review_comment = models.TextField(_("审核意见"), blank=True)
+    # The reviewer's mark that the row's claim lacks evidence; who set it and when is in the event log.
+    evidence_missing = models.BooleanField(_("缺少佐证"), default=False)
 
     class Meta:
         ordering = ["report", "order", "pk"]
@@ -295,6 +298,52 @@ class ReportFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_severity_display()} {self.where}: {self.message}"
+
+
+def evidence_upload_to(instance: "Evidence", filename: str) -> str:
+    """evidence/<report>/<uuid><ext>: never the uploader's name, which stays in original_name."""
+    suffix = filename[filename.rfind(".") :] if "." in filename else ""
+    return f"evidence/{instance.report_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    """A file behind a report or one of its rows (佐证材料), kept through Django's storage API.
+
+    Its type is what its bytes are (reports.services.evidence checks them), never what its name says.
+    """
+
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="evidence")
+    # Blank: about the report as a whole. A row the department deletes leaves its files with the report.
+    indicator = models.ForeignKey(
+        "ReportIndicator",
+        verbose_name=_("绩效指标"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evidence",
+    )
+    file = models.FileField(_("文件"), upload_to=evidence_upload_to, max_length=300)
+    original_name = models.CharField(_("文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("字节数"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "uploaded_at", "pk"]
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -433,6 +482,11 @@ class ReportArchive(AppendOnly):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveBigIntegerField(_("字节数"))
     report_version = models.PositiveIntegerField(_("报告版本号"))
+    # The evidence files as approved: a zip written once beside the PDF (which lists each file's
+    # SHA-256), never public: only those who may read the report download it. Blank: no evidence.
+    evidence_file = models.FileField(_("佐证材料包"), max_length=300, blank=True)
+    evidence_sha256 = models.CharField(_("佐证材料包 SHA-256"), max_length=64, blank=True)
+    evidence_size = models.PositiveBigIntegerField(_("佐证材料包字节数"), default=0)
     created_at = models.DateTimeField(_("归档时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

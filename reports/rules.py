@@ -35,3 +35,5 @@ rules.add_perm("reports.submit_report_object", is_accountant_of_report)
 rules.add_perm("reports.review_report_object", is_reviewer_of_report | is_bureau_admin)
 rules.add_perm("reports.reopen_report_object", is_bureau_admin)
 rules.add_perm("reports.publish_report_object", is_bureau_admin)
+# Evidence files: the department's accountant attaches and removes them (while the report is editable).
+rules.add_perm("reports.upload_evidence_object", is_accountant_of_report)

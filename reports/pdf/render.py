@@ -102,8 +102,13 @@ def html_to_pdf(html: str) -> Rendered:
     return Rendered(pdf=pdf, warnings=list(warnings))
 
 
-def render_pdf(report: Report | int, *, part: str = "both", final: bool | None = None) -> Rendered:
-    """The report as a PDF: narrative (portrait) then table (landscape), or either alone."""
+def render_pdf(
+    report: Report | int, *, part: str = "both", final: bool | None = None, evidence: list | None = None
+) -> Rendered:
+    """The report as a PDF: narrative (portrait) then table (landscape), or either alone.
+
+    `evidence` (reports.pdf.evidence.archive_evidence): listed after the table (names and hashes only).
+    """
     if part not in PARTS:
         raise ValueError(f"part must be one of {PARTS}")
-    return html_to_pdf(render_html(print_report(report, part=part, final=final)))
+    return html_to_pdf(render_html(print_report(report, part=part, final=final), extra={"evidence": evidence or []}))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from reports.models import Report, ReportRender
 from reports.pdf.archive import media_path, report_archive_create, write_once
 from reports.pdf.context import FINAL_STATES, PARTS
+from reports.pdf.evidence import evidence_bundle
 from reports.pdf.render import render_pdf
 from reports.pdf.signing import active_certificate, pdf_sign
 
@@ -166,17 +167,28 @@ def _run_archive(render: ReportRender) -> None:
     report = Report.objects.get(pk=render.report_id)
     if report.state not in FINAL_STATES:
         raise RuntimeError(f"报告当前状态为“{report.get_state_display()}”，不再是审核通过，未归档。")
-    out = render_pdf(report.pk, part="both", final=True)
-    # Signed with the bureau's active certificate; without one the archive is kept unsigned
-    # (the admin says so) rather than the approval's PDF being lost.
-    certificate = active_certificate()
-    pdf, signed_at = out.pdf, None
-    if certificate is not None:
-        signed_at = timezone.now()
-        pdf = pdf_sign(out.pdf, certificate)
-    archive = report_archive_create(
-        report=report, pdf=pdf, actor=render.requested_by, certificate=certificate, signed_at=signed_at
-    )
+    bundle = evidence_bundle(report)  # first: a changed evidence file stops the archive
+    try:
+        # Without evidence, the very call every other render makes.
+        out = render_pdf(report.pk, part="both", final=True, **({"evidence": bundle.items} if bundle else {}))
+        # Signed with the bureau's active certificate; without one the archive is kept unsigned
+        # (the admin says so) rather than the approval's PDF being lost.
+        certificate = active_certificate()
+        pdf, signed_at = out.pdf, None
+        if certificate is not None:
+            signed_at = timezone.now()
+            pdf = pdf_sign(out.pdf, certificate)
+        archive = report_archive_create(
+            report=report,
+            pdf=pdf,
+            actor=render.requested_by,
+            certificate=certificate,
+            signed_at=signed_at,
+            evidence_zip=bundle.file if bundle else None,
+        )
+    finally:
+        if bundle is not None:
+            bundle.file.close()
     render.archive = archive
     render.file = archive.file.name
     _done(render, out.warnings)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("reports/<int:pk>/pdf/<int:render_id>/file/", views.pdf_file, name="file"),
     path("reports/<int:pk>/archive/latest.pdf", views.archive_file, name="archive_latest"),
     path("reports/<int:pk>/archive/v<int:version>.pdf", views.archive_file, name="archive"),
+    path("reports/<int:pk>/archive/v<int:version>/evidence.zip", views.archive_evidence, name="archive_evidence"),
 ]

@@ -1,7 +1,8 @@
 """Print preview, background PDF requests with a status the page polls, and archived PDFs.
 
 Every report comes through reports.selectors.report_get (another department's report
-is a 404), except the latest archive copy of a published report, which is public.
+is a 404), except the latest archive copy of a published report, which is public (its
+evidence zip never is).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from reports.models import Report, ReportArchive, ReportRender
-from reports.pdf.archive import ArchiveCorrupt, archive_latest, archive_read, media_path
+from reports.pdf.archive import ArchiveCorrupt, archive_latest, archive_read, evidence_bundle_read, media_path
 from reports.pdf.context import PARTS
 from reports.pdf.render import print_report, render_html
 from reports.pdf.services import RenderLimited, render_request
@@ -151,3 +152,25 @@ def serve_archive(request, archive: ReportArchive, report: Report, *, attachment
         return render(request, "pdf/archive_corrupt.html", {"report": report, "archive": archive}, status=500)
     filename = _filename(report, "both", f"（归档第{archive.version}版）")
     return _pdf_response(data, filename, attachment=attachment, sha256=archive.sha256)
+
+
+@login_required
+@require_GET
+def archive_evidence(request, pk: int, version: int):
+    """The evidence zip of an archive version: never public, only to those who may read the report,
+    and only after its SHA-256 matches the archive record."""
+    report = report_get(user=request.user, pk=pk)
+    archive = ReportArchive.objects.filter(report=report, version=version).exclude(evidence_file="").first()
+    if archive is None:
+        raise Http404(_("该版本的归档没有佐证材料包。"))
+    try:
+        data = evidence_bundle_read(archive)
+    except ArchiveCorrupt as exc:
+        logger.error("evidence bundle of archive %s (report %s v%s): %s", archive.pk, report.pk, version, exc)
+        return render(request, "pdf/archive_corrupt.html", {"report": report, "archive": archive}, status=500)
+    response = HttpResponse(data, content_type="application/zip")
+    filename = f"{report.round.year}-{report.department.code}-归档第{version}版-佐证材料.zip"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["ETag"] = f'"{archive.evidence_sha256}"'
+    return response

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -25,7 +26,7 @@ from django.utils import timezone
 from weasyprint import HTML
 
 from reports.interchange.store import budget_lines
-from reports.models import MonitoringPoint, Report, ReportIndicator, ReportRender
+from reports.models import Evidence, MonitoringPoint, Report, ReportIndicator, ReportRender
 from reports.pdf import signing
 from reports.pdf.archive import report_archive_create
 from reports.web.report.forms import ReportForm, form_initial
@@ -118,12 +119,39 @@ def with_render(c: Ctx) -> dict:
     return {"pk": c.seed.pk, "render_id": render.pk}
 
 
-def archived(report_of: Callable[[Ctx], Report], state: str):
+def with_evidence(c: Ctx) -> dict:
+    """A PDF of the seed's first row, its file in MEDIA_ROOT."""
+    path = c.media / "evidence" / "perm.pdf"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"%PDF-1.4 evidence permission test\n")
+    row = c.seed.indicators.order_by("order", "pk").first()
+    item = Evidence.objects.create(
+        report=c.seed,
+        indicator=row,
+        file="evidence/perm.pdf",
+        original_name="会议纪要.pdf",
+        content_type="application/pdf",
+        size=path.stat().st_size,
+        sha256="0" * 64,
+    )
+    return {"pk": c.seed.pk, "evidence_pk": item.pk}
+
+
+def evidence_upload(c: Ctx) -> dict:
+    return {"file": SimpleUploadedFile("scan.pdf", b"%PDF-1.4 upload permission test\n", "application/pdf")}
+
+
+def seed_row(c: Ctx) -> dict:
+    return {"pk": c.seed.pk, "row_pk": c.seed.indicators.order_by("order", "pk").first().pk}
+
+
+def archived(report_of: Callable[[Ctx], Report], state: str, *, evidence: bool = False):
     def make(c: Ctx) -> dict:
         report = report_of(c)
         Report.objects.filter(pk=report.pk).update(state=state)
         # Archives are written once, named by their hash: each test's copy differs.
-        report_archive_create(report=report, pdf=f"%PDF-1.4 {uuid.uuid4()}\n".encode(), actor=None)
+        bundle = f"PK evidence {uuid.uuid4()}".encode() if evidence else None
+        report_archive_create(report=report, pdf=f"%PDF-1.4 {uuid.uuid4()}\n".encode(), actor=None, evidence_zip=bundle)
         return {"pk": report.pk}
 
     return make
@@ -174,6 +202,22 @@ TABLE = [
             "version": Report.objects.get(pk=c.seed.pk).version,
         },
     ),
+    Row(
+        "evidence missing mark",
+        "review:evidence_missing",
+        statuses(LOGIN, 403, 403, 302, 302),
+        "post",
+        state="submitted",
+        kwargs=seed_row,
+        data=lambda c: {**review_form(c), "missing": "1"},
+    ),
+    Row(
+        "evidence missing mark by GET",
+        "review:evidence_missing",
+        statuses(LOGIN, 405, 405, 405, 405),
+        state="submitted",
+        kwargs=seed_row,
+    ),
     # ---------------------------------------------------------------- public pages
     Row("public index", "public:index", ANY_USER, kwargs=lambda c: {}),
     Row("public report", "public:report", ANY_USER, kwargs=published_pk),
@@ -201,6 +245,27 @@ TABLE = [
     # Started already: the department's accountant and the bureau are sent to the report.
     Row("start a report", "report_start", statuses(LOGIN, 302, 404, 302, 302), "post", kwargs=round_department),
     Row("start by GET", "report_start", statuses(LOGIN, 405, 405, 405, 405), kwargs=round_department),
+    # ---------------------------------------------------------------- evidence (reports/web/evidence)
+    Row("evidence panel", "evidence:panel", statuses(LOGIN, 200, 404, 200, 200)),
+    Row("evidence upload", "evidence:panel", statuses(LOGIN, 302, 404, 403, 403), "post", data=evidence_upload),
+    Row(
+        "evidence upload, submitted",
+        "evidence:panel",
+        statuses(LOGIN, 409, 404, 403, 403),
+        "post",
+        state="submitted",
+        data=evidence_upload,
+    ),
+    Row("evidence file", "evidence:file", statuses(LOGIN, 200, 404, 200, 200), kwargs=with_evidence),
+    Row("evidence delete", "evidence:delete", statuses(LOGIN, 302, 404, 403, 403), "post", kwargs=with_evidence),
+    Row("evidence delete by GET", "evidence:delete", statuses(LOGIN, 405, 405, 405, 405), kwargs=with_evidence),
+    Row(
+        "evidence file, approved",
+        "evidence:file",
+        statuses(LOGIN, 200, 404, 200, 200),
+        state="approved",
+        kwargs=with_evidence,
+    ),
     # ---------------------------------------------------------------- PDF (reports/pdf)
     Row("print preview", "pdf:print", statuses(LOGIN, 200, 404, 200, 200)),
     Row("pdf request", "pdf:request", statuses(LOGIN, 302, 404, 302, 302), "post"),
@@ -235,6 +300,18 @@ TABLE = [
         "pdf:archive",
         statuses(404, 200, 404, 200, 200),
         kwargs=lambda c: {**archived(lambda c: c.seed, "approved")(c), "version": 1},
+    ),
+    Row(
+        "archive evidence zip, approved",
+        "pdf:archive_evidence",
+        statuses(LOGIN, 200, 404, 200, 200),
+        kwargs=lambda c: {**archived(lambda c: c.seed, "approved", evidence=True)(c), "version": 1},
+    ),
+    Row(
+        "archive evidence zip, published (never public)",
+        "pdf:archive_evidence",
+        statuses(LOGIN, 404, 404, 200, 200),
+        kwargs=lambda c: {**archived(lambda c: c.published, "published", evidence=True)(c), "version": 1},
     ),
     # ---------------------------------------------------------------- spreadsheets (reports/xlsx)
     Row("xlsx export", "xlsx:report_export", statuses(LOGIN, 200, 404, 200, 200)),
@@ -294,9 +371,9 @@ def test_status(ctx, row):
     if row.state:
         Report.objects.filter(pk=ctx.seed.pk).update(state=row.state, error_count=0)
     url = reverse(row.name, kwargs=row.kwargs(ctx))
-    data = row.data(ctx)
     got = {}
     for persona in PERSONAS:
+        data = row.data(ctx)  # afresh for each: an uploaded file is read once
         client = Client(raise_request_exception=False)
         with transaction.atomic():
             if ctx.people[persona] is not None:

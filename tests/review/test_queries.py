@@ -19,8 +19,8 @@ QUEUE_QUERIES = 7
 # The review page: session, user, roles; the report with round, rule set, template and
 # department, its tasks, rows and level-1 nodes (4); budget lines; when it was submitted;
 # the last two submissions' snapshots (reports.services.review); the timeline (events with their
-# actors, without snapshots).
-REVIEW_QUERIES = 11
+# actors, without snapshots); the evidence files of every row (one query).
+REVIEW_QUERIES = 12
 # The public list: rounds, departments, reports (with whether an archive exists).
 PUBLIC_INDEX_QUERIES = 3
 # A public report: the report (4 as above), budget lines, whether an archive exists.

@@ -66,8 +66,27 @@ def _level2_cell(row: IndicatorRowView, L: dict) -> str:
     )
 
 
+def _evidence_link(row: IndicatorRowView, evidence: dict | None, L: dict) -> str:
+    """The row's 佐证 link with its file count, and the reviewer's 缺少佐证 mark; none for a row not saved yet."""
+    if evidence is None or row.stored is None or row.stored.pk is None:
+        return ""
+    count = evidence["counts"].get(row.stored.pk, 0)
+    klass = "ev-link has-ev" if count else "ev-link"
+    href = f"{evidence['url']}{row.stored.pk}"
+    out = f'<a class="{klass}" href="{href}" title="{L["evidence_title"]}">{L["evidence"]} {count}</a>'
+    if row.stored.evidence_missing:
+        out += f'<span class="ev-missing">{L["evidence_missing"]}</span>'
+    return f'<div class="ev-cell">{out}</div>'
+
+
 def indicator_row_html(
-    row: IndicatorRowView, *, editable: bool, computed_scores: bool, L: dict, choices: dict
+    row: IndicatorRowView,
+    *,
+    editable: bool,
+    computed_scores: bool,
+    L: dict,
+    choices: dict,
+    evidence: dict | None = None,
 ) -> SafeString:
     p, v = row.p, row.v
     own = f'<span class="own">{L["own"]}</span>' if row.custom else ""
@@ -100,7 +119,7 @@ def indicator_row_html(
         )
     else:
         name_cell = f'<span class="l3" data-name="{p}level3">{escape(row.level3)}</span>{own}'
-    out.append(f'<td class="c-l3">{hidden}{name_cell}</td>')
+    out.append(f'<td class="c-l3">{hidden}{name_cell}{_evidence_link(row, evidence, L)}</td>')
 
     # 指标值 and 度量单位: a department's own row defines them
     if define:

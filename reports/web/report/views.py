@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reports import selectors
 from reports.interchange.store import report_to_document
 from reports.models import Report, ReportEvent
+from reports.selectors import evidence as evidence_selectors
 from reports.services import editing, history, workflow
 from reports.services.scoring import report_score as engine_score
 from reports.web.report import presenters
@@ -86,6 +87,9 @@ ROW_LABELS = {
     "task_completion": gettext_lazy("任务完成情况"),
     "task_executed": gettext_lazy("预算执行数"),
     "task_executed_fiscal": gettext_lazy("其中：财政资金（执行）"),
+    "evidence": gettext_lazy("佐证"),
+    "evidence_missing": gettext_lazy("缺少佐证"),
+    "evidence_title": gettext_lazy("查看或上传本指标的佐证材料"),
 }
 
 
@@ -161,12 +165,14 @@ def _render_page(request, report, form, result, rows, *, status=200, extra=None)
     editable = _can_edit(request.user, report)
     computed_scores = report.round.rule_set.quantitative_scores == "computed"
     labels = {key: escape(str(label)) for key, label in ROW_LABELS.items()}
+    evidence_counts = evidence_selectors.evidence_counts(report)
     row_options = {
         "editable": editable,
         "computed_scores": computed_scores,
         "L": labels,
         "choices": row_choices(),
     }
+    evidence = {"counts": evidence_counts, "url": reverse("evidence:panel", args=[report.pk]) + "?row="}
     groups = [
         (l1, l2, " / ".join(name for name in (l1, l2) if name) or presenters.NO_LEVEL1)
         for l1, l2 in dict.fromkeys((r.level1, r.level2) for r in report.indicators.all() if not r.is_custom)
@@ -178,7 +184,8 @@ def _render_page(request, report, form, result, rows, *, status=200, extra=None)
         "editable": editable,
         "can_submit": editable and rules.has_perm("reports.submit_report_object", request.user, report),
         "computed_scores": computed_scores,
-        "indicator_rows_html": indicator_rows_html(views, **row_options),
+        "indicator_rows_html": indicator_rows_html(views, evidence=evidence, **row_options),
+        "evidence_total": sum(evidence_counts.values()),
         "levels": presenters.shown_levels(views),
         "empty_indicator_html": indicator_row_html(presenters.empty_indicator_row(), **row_options),
         "budget": presenters.budget_rows(report, form, payload),

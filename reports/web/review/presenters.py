@@ -186,6 +186,7 @@ class SheetRow:
     reviewer_score: str  # as stored, or as typed when the page comes back with errors
     review_comment: str
     errors: list[str]
+    evidence: list = field(default_factory=list)  # the row's files (reports.models.Evidence)
 
     @property
     def is_changed(self) -> bool:
@@ -203,12 +204,15 @@ def sheet(
     marks: ChangeMarks | None = None,
     typed: dict | None = None,
     errors: dict[str, list[str]] | None = None,
+    evidence: dict[int, list] | None = None,
 ) -> dict:
     """The table of a report as the review and public pages show it.
 
     `typed` holds what the reviewer typed (the page after refused input), `errors` the
-    messages by input name ("score-<pk>").
+    messages by input name ("score-<pk>"), `evidence` each row's files by its pk (the review
+    page's; the public page shows none).
     """
+    evidence = evidence or {}
     marks = marks or ChangeMarks()
     errors = errors or {}
     typed = typed or {}
@@ -234,6 +238,7 @@ def sheet(
                 review_comment=typed.get(comment_name, row.review_comment),
                 errors=[_as_reviewers(m, row.level3) for m in errors.get(score_name, [])]
                 + errors.get(comment_name, []),
+                evidence=evidence.get(row.pk, []),
             )
         )
     task_list = list(report.tasks.all())

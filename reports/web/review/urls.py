@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/", review_views.review_page, name="report"),
     path("<int:pk>/save/", review_views.review_save, name="save"),
     path("<int:pk>/transition/", review_views.review_transition, name="transition"),
+    path("<int:pk>/rows/<int:row_pk>/evidence-missing/", review_views.evidence_missing, name="evidence_missing"),
 ]

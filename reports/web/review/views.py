@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +23,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from reports.models import Report
+from reports.selectors import evidence as evidence_selectors
 from reports.selectors import review as review_selectors
 from reports.services import history
+from reports.services.evidence import evidence_mark_missing
 from reports.services.review import STALE_CODE, changes_since_previous_submission, report_review_save
 from reports.services.scoring import report_score
 from reports.services.workflow import ACTION_LABELS, allowed_actions, report_transition
@@ -145,9 +148,12 @@ def _render_review(
         typed = form.typed()
     errors = errors or {}
     events = review_selectors.report_timeline(report)
+    evidence, report_evidence = evidence_selectors.evidence_by_row(report)
     context = {
         "report": report,
-        "sheet": review_presenters.sheet(report, result, marks=marks, typed=typed, errors=errors),
+        "sheet": review_presenters.sheet(report, result, marks=marks, typed=typed, errors=errors, evidence=evidence),
+        "report_evidence": report_evidence,
+        "can_mark_evidence": can_review,
         "result": result,
         "grade_key": review_presenters.grade_key(result.grade),
         "changes": changes,
@@ -250,6 +256,46 @@ def review_transition(request, pk: int):
         return _render_review(request, report, typed=typed, errors=errors, status=400)
     messages.success(request, DONE_MESSAGES[data["action"]])
     return redirect("review:report", pk=report.pk)
+
+
+@login_required
+@require_POST
+def evidence_missing(request, pk: int, row_pk: int):
+    """The reviewer's 缺少佐证 mark on a row (missing=1) or its removal (missing=0).
+
+    Its button is one of the review form's: what the reviewer typed there is saved with the mark,
+    as 保存审核意见 saves it, so pressing it loses nothing; refused input marks nothing.
+    """
+    report = review_selectors.review_report(user=request.user, pk=pk)
+    row = next((r for r in report.indicators.all() if r.pk == row_pk), None)
+    if row is None:
+        raise Http404
+    form = ReviewForm(report, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("有填写错误，未保存。请按提示修改。"))
+        return _render_review(request, report, form=form, errors=form.field_errors(), status=400)
+    data = form.cleaned_data
+    missing = request.POST.get("missing") == "1"
+    try:
+        with transaction.atomic():
+            report_review_save(
+                report=report,
+                actor=request.user,
+                rows=form.rows(),
+                opinion=data["opinion"],
+                expected_version=data["version"],
+            )
+            changed = evidence_mark_missing(report=report, indicator=row, actor=request.user, missing=missing)
+    except ValidationError as exc:
+        if _stale(exc):
+            return _refuse_stale(request, report)
+        errors = service_errors(exc)
+        messages.error(request, _("未保存：") + "；".join(m for msgs in errors.values() for m in dict.fromkeys(msgs)))
+        return _render_review(request, report, form=form, errors=errors, status=400)
+    if changed:
+        done = _("已标记“%(name)s”缺少佐证。") if missing else _("已取消“%(name)s”的缺少佐证标记。")
+        messages.success(request, done % {"name": row.level3})
+    return redirect(reverse("review:report", args=[report.pk]) + f"#row-{row.pk}")
 
 
 def _stale(exc: ValidationError) -> bool:
