@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from reports import selectors, services
 from reports.interchange.store import report_to_document
-from reports.models import Report, ReportEvent
+from reports.models import Report, ReportEvent, declaration_of, targets_approved
 from reports.services import history, workflow
 from reports.services.scoring import report_score as engine_score
 from reports.web.report import presenters
@@ -83,6 +83,10 @@ ROW_LABELS = {
     "task_completion": gettext_lazy("任务完成情况"),
     "task_executed": gettext_lazy("预算执行数"),
     "task_executed_fiscal": gettext_lazy("其中：财政资金（执行）"),
+    "approved": gettext_lazy("已批复"),
+    "approved_title": gettext_lazy("绩效目标已审核通过"),
+    "adjusted": gettext_lazy("已调整"),
+    "adjusted_from": gettext_lazy("经批准调整，原指标值："),
 }
 
 
@@ -158,6 +162,7 @@ def _render_page(request, report, form, result, rows, *, status=200, extra=None)
     editable = _can_edit(request.user, report)
     computed_scores = report.round.rule_set.quantitative_scores == "computed"
     labels = {key: escape(str(label)) for key, label in ROW_LABELS.items()}
+    declaration = declaration_of(report)
     row_options = {
         "editable": editable,
         "computed_scores": computed_scores,
@@ -190,6 +195,8 @@ def _render_page(request, report, form, result, rows, *, status=200, extra=None)
         "L": labels,
         "client_payload": {k: v for k, v in payload.items() if k != "panel_html"},
         "ui_text": UI_TEXT,
+        "declaration": declaration,
+        "targets_locked": targets_approved(report),
         **(extra or {}),
     }
     return render(request, "reports/report.html", context, status=status)
