@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from departments.models import Department
+from reports.interchange.document import validate
+from reports.interchange.store import report_to_document
 from reports.models import ReportEvent, ReportIndicator, Round, TargetAdjustment, TargetDeclaration
 from reports.selectors import report_queryset
 from reports.services import report_start
@@ -359,3 +363,40 @@ def test_the_targets_page_queries_do_not_grow(client, seed_report, personas, dja
 
 
 TARGETS_PAGE_QUERIES = 10
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def test_print_and_workbook_show_approved_and_adjusted_targets(client, fresh, personas):
+    declared(fresh, personas)
+    adjustment = svc.adjustment_request(
+        report=fresh,
+        indicator_id=row(fresh).pk,
+        actor=personas["accountant_a"],
+        sign=">=",
+        target_text="≥50个",
+        unit="个",
+        reason="扩大服务范围",
+    )
+    svc.adjustment_decide(report=fresh, adjustment_id=adjustment.pk, actor=personas["reviewer"], approve=True)
+    doc = report_to_document(report_queryset().get(pk=fresh.pk))
+    assert doc["targets_approved"] is True
+    adjusted = [item for item in doc["indicators"] if item.get("target_declared")]
+    assert [(i["level3"], i["target_text"], i["target_declared"]["target_text"]) for i in adjusted] == [
+        (COMMUNITIES, "≥50个", "≥41个城市社区")
+    ]
+    validate(doc)  # still a perfeval.report/1 document
+
+    client.force_login(personas["accountant_a"])
+    html = client.get(reverse("pdf:print", args=[fresh.pk])).content.decode()
+    assert '≥50个<span class="own adjusted">（已调整，原≥41个城市社区）</span>' in html
+    assert "指标值为财政局审核通过的绩效目标；注明“已调整”的" in html
+
+    response = client.get(reverse("xlsx:report_export", args=[fresh.pk]))
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    ).active
+    comments = {cell.value: cell.comment.text for r in sheet.iter_rows() for cell in r if cell.comment}
+    assert comments["≥50个"] == "已调整，原指标值：≥41个城市社区（个）"
+    assert comments["指标值"].startswith("指标值为财政局审核通过的绩效目标")

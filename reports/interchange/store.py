@@ -23,7 +23,15 @@ from reports.interchange.document import (
     to_wanyuan,
     validate,
 )
-from reports.models import NARRATIVE_SECTIONS, Report, ReportEvent, ReportIndicator, ReportTask, Round
+from reports.models import (
+    NARRATIVE_SECTIONS,
+    Report,
+    ReportEvent,
+    ReportIndicator,
+    ReportTask,
+    Round,
+    targets_approved,
+)
 from reports.selectors import budget_lines, frozen_document, live_budget_lines, report_queryset
 from reports.services.scoring import report_rescore
 
@@ -86,8 +94,15 @@ def report_to_document(report: Report, *, live: bool = False) -> dict:
             item["applicable"] = False
         if row.is_custom:
             item["custom"] = True
+        if row.target_adjusted:
+            # The target as first approved, printed beside the adjusted one.
+            item["target_declared"] = {
+                "sign": row.declared_sign or None,
+                "target_text": row.declared_target_text,
+                "unit": row.declared_unit,
+            }
         indicators.append(item)
-    return {
+    doc = {
         "format": FORMAT,
         "department": {
             "code": report.department.code,
@@ -127,6 +142,9 @@ def report_to_document(report: Report, *, live: bool = False) -> dict:
         "self_total": num(report.declared_total),
         "self_grade": report.declared_grade,
     }
+    if targets_approved(report):
+        doc["targets_approved"] = True
+    return doc
 
 
 def document_department(doc: dict) -> Department:
