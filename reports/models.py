@@ -343,9 +343,15 @@ class TargetAdjustment(models.Model):
         REJECTED = "rejected", _("未批准")
 
     report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="adjustments")
+    # SET_NULL: an import replaces the rows, and the request stays on record by its name.
     indicator = models.ForeignKey(
-        ReportIndicator, verbose_name=_("绩效指标"), on_delete=models.CASCADE, related_name="adjustments"
+        ReportIndicator,
+        verbose_name=_("绩效指标"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="adjustments",
     )
+    level3 = models.CharField(_("三级指标"), max_length=200)
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.PENDING)
     old_sign = models.CharField(_("原符号"), max_length=2, blank=True)
     old_target_text = models.CharField(_("原指标值"), max_length=200, blank=True)

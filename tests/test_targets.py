@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import io
 
@@ -11,8 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from departments.models import Department
-from reports.interchange.document import validate
-from reports.interchange.store import report_to_document
+from reports.interchange.document import DocumentError, validate
+from reports.interchange.store import report_import, report_to_document
 from reports.models import ReportEvent, ReportIndicator, Round, TargetAdjustment, TargetDeclaration
 from reports.selectors import report_queryset
 from reports.services import report_start
@@ -354,7 +355,12 @@ def test_the_targets_page_queries_do_not_grow(client, seed_report, personas, dja
     rows = rows_of(seed_report)
     for r in rows[:n]:
         TargetAdjustment.objects.create(
-            report=seed_report, indicator=r, target_text="x", reason="y", requested_by=personas["accountant_a"]
+            report=seed_report,
+            indicator=r,
+            level3=r.level3,
+            target_text="x",
+            reason="y",
+            requested_by=personas["accountant_a"],
         )
     client.force_login(personas["reviewer"])
     with django_assert_num_queries(TARGETS_PAGE_QUERIES):
@@ -400,3 +406,15 @@ def test_print_and_workbook_show_approved_and_adjusted_targets(client, fresh, pe
     comments = {cell.value: cell.comment.text for r in sheet.iter_rows() for cell in r if cell.comment}
     assert comments["≥50个"] == "已调整，原指标值：≥41个城市社区（个）"
     assert comments["指标值"].startswith("指标值为财政局审核通过的绩效目标")
+
+
+def test_an_import_keeps_approved_targets_and_refuses_to_change_them(seed_report):
+    doc = report_to_document(report_queryset().get(pk=seed_report.pk))
+    report_import(document=doc, source="重新导入")
+    assert all(r.target_declared for r in rows_of(seed_report))
+    changed = copy.deepcopy(doc)
+    next(i for i in changed["indicators"] if i["level3"] == COMMUNITIES)["target_text"] = "≥30个城市社区"
+    with pytest.raises(DocumentError) as exc:
+        report_import(document=changed, source="改目标")
+    assert "指标“服务社区数量”的绩效目标已审核通过（≥41个城市社区），导入不能修改" in str(exc.value)
+    assert row(seed_report).target_text == "≥41个城市社区"

@@ -226,8 +226,9 @@ def report_import(*, document: dict, actor=None, source: str = "") -> Report:
         (ti.level1.name if ti.level1_id else "", ti.level2, ti.level3): ti
         for ti in TemplateIndicator.objects.filter(template=round_.template).select_related("level1")
     }
+    approved = _approved_targets(report)
     report.indicators.all().delete()
-    ReportIndicator.objects.bulk_create(
+    rows = ReportIndicator.objects.bulk_create(
         ReportIndicator(
             report=report,
             order=i,
@@ -246,6 +247,8 @@ def report_import(*, document: dict, actor=None, source: str = "") -> Report:
         )
         for i, r in enumerate(doc["indicators"])
     )
+    if approved is not None:
+        _keep_approved_targets(rows, approved)
     ReportEvent.objects.create(
         report=report,
         actor=actor,
@@ -255,6 +258,41 @@ def report_import(*, document: dict, actor=None, source: str = "") -> Report:
     )
     report_rescore(report=report)
     return report
+
+
+def _approved_targets(report: Report) -> dict | None:
+    """The rows whose targets the bureau approved, by their names (None: nothing approved)."""
+    if report.pk is None or not targets_approved(report):
+        return None
+    return {(r.level1, r.level2, r.level3): r for r in report.indicators.filter(target_declared=True)}
+
+
+def _keep_approved_targets(rows: list[ReportIndicator], approved: dict) -> None:
+    """An import replaces the rows but not an approved target: refused where it differs, carried over where not."""
+    errors = []
+    by_name = {(r.level1, r.level2, r.level3): r for r in rows}
+    for key, old in approved.items():
+        new = by_name.get(key)
+        if new is None:
+            errors.append(f"indicators：指标“{old.level3}”的绩效目标已审核通过，导入不能删除")
+            continue
+        if (new.sign, new.target_text, new.unit) != (old.sign, old.target_text, old.unit):
+            errors.append(
+                f"indicators：指标“{old.level3}”的绩效目标已审核通过（{old.target_text}），导入不能修改；如需修改请申请目标调整"
+            )
+            continue
+        new.target, new.target_declared = old.target, True
+        new.declared_sign, new.declared_target_text, new.declared_unit = (
+            old.declared_sign,
+            old.declared_target_text,
+            old.declared_unit,
+        )
+    if errors:
+        raise DocumentError(errors)
+    ReportIndicator.objects.bulk_update(
+        [r for r in rows if r.target_declared],
+        ["target", "target_declared", "declared_sign", "declared_target_text", "declared_unit"],
+    )
 
 
 def stored_kind(row: dict) -> str:

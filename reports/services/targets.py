@@ -274,6 +274,8 @@ def adjustment_request(
     row = next((r for r in locked.indicators.all() if r.pk == indicator_id), None)
     if row is None:
         raise ValidationError({"indicator": _("该指标不属于本报告，请刷新页面。")})
+    if not row.target_declared:
+        raise TargetsLocked(_("该指标的目标未经审核（申报后新增），可直接在自评表中修改。"))
     errors: dict[str, list[str]] = {}
     target = parse_target(kind=row.kind, sign=sign, target_text=target_text, unit=unit, path="new", errors=errors)
     errors = {key.removeprefix("new."): value for key, value in errors.items()}
@@ -289,6 +291,7 @@ def adjustment_request(
     adjustment = TargetAdjustment.objects.create(
         report=locked,
         indicator=row,
+        level3=row.level3,
         old_sign=row.sign,
         old_target_text=row.target_text,
         old_unit=row.unit,
@@ -327,7 +330,9 @@ def adjustment_decide(*, report: Report, adjustment_id: int, actor, approve: boo
     note = (note or "").strip()
     if not approve and not note:
         raise TransitionError({"note": _("请填写不予批准的原因。")})
-    row = next(r for r in locked.indicators.all() if r.pk == adjustment.indicator_id)
+    row = next((r for r in locked.indicators.all() if r.pk == adjustment.indicator_id), None)
+    if row is None:
+        raise TransitionError(_("该指标已不在报告中，请部门重新申请。"))
     if approve and (row.sign, row.target_text, row.unit) != (
         adjustment.old_sign,
         adjustment.old_target_text,

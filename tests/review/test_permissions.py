@@ -132,6 +132,7 @@ def pending_adjustment(c: Ctx) -> int:
     return TargetAdjustment.objects.create(
         report=c.seed,
         indicator=row,
+        level3=row.level3,
         old_sign=row.sign,
         old_target_text=row.target_text,
         old_unit=row.unit,

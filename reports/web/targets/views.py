@@ -79,7 +79,7 @@ def _render(request, report: Report, *, posted=None, errors=None, status=200, ex
     is_reviewer = rules.has_perm("reports.review_report_object", user, report)
     adjustments = list(
         TargetAdjustment.objects.filter(report=report)
-        .select_related("indicator", "requested_by", "decided_by")
+        .select_related("requested_by", "decided_by")
         .order_by("-requested_at", "-pk")
     )
     pending = {a.indicator_id for a in adjustments if a.state == TargetAdjustment.State.PENDING}
