@@ -122,7 +122,8 @@ def _current(row: ReportIndicator) -> Target:
 
 
 def _write_changes(locked: Report, before: dict, *, actor, action: str, message: str) -> list[history.Change]:
-    changes = history.diff_documents(before, report_to_document(locked, live=True))
+    # "指标值（数）" follows "指标值": the history names the change once, as a person typed it.
+    changes = history.without_derived(history.diff_documents(before, report_to_document(locked, live=True)))
     ReportEvent.objects.bulk_create(
         ReportEvent(
             report=locked,

@@ -17,10 +17,11 @@ SHOTS = os.environ.get("PERFEVAL_SCREENSHOT_DIR")
 COMMUNITIES = "服务社区数量"
 
 
-def shot(page, name: str) -> None:
-    """At the bureau's usual screen size (1366×768), when PERFEVAL_SCREENSHOT_DIR is set."""
+def shot(page, name: str, at: str = "body") -> None:
+    """At the bureau's usual screen size (1366×768), `at` scrolled to the top, when PERFEVAL_SCREENSHOT_DIR is set."""
     if SHOTS:
         page.set_viewport_size({"width": 1366, "height": 768})
+        page.locator(at).first.evaluate("e => e.scrollIntoView()")
         page.screenshot(path=os.path.join(SHOTS, name))
         page.screenshot(path=os.path.join(SHOTS, name.replace(".png", "-full.png")), full_page=True)
 
@@ -79,7 +80,7 @@ def test_declare_approve_read_only_adjust_and_history(new_page, demo):
     expect(served.locator("td.c-target input")).to_have_count(0)
     served.locator("[data-field=actual_text]").fill("42")
     expect(served.locator("[data-out=row-explain]")).to_contain_text("42 ÷ 43")
-    shot(page, "targets-form-readonly.png")
+    shot(page, "targets-form-readonly.png", at="#targets-note")
 
     # An adjustment request, approved by the bureau, changes that one target.
     page.goto(f"/reports/{report.pk}/targets/")
