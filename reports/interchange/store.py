@@ -268,13 +268,13 @@ def _approved_targets(report: Report) -> dict | None:
 
 
 def _keep_approved_targets(rows: list[ReportIndicator], approved: dict) -> None:
-    """An import replaces the rows but not an approved target: refused where it differs, carried over where not."""
+    """An import replaces the rows, not an approved target: refused where it differs, carried over where the same."""
     errors = []
     by_name = {(r.level1, r.level2, r.level3): r for r in rows}
     for key, old in approved.items():
         new = by_name.get(key)
         if new is None:
-            errors.append(f"indicators：指标“{old.level3}”的绩效目标已审核通过，导入不能删除")
+            # A row cut off is the weights' finding (the import already lets a table drop template rows).
             continue
         if (new.sign, new.target_text, new.unit) != (old.sign, old.target_text, old.unit):
             errors.append(
