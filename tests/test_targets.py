@@ -369,6 +369,14 @@ def test_the_targets_page_queries_do_not_grow(client, seed_report, personas, dja
 
 
 TARGETS_PAGE_QUERIES = 10
+ADJUST_PAGE_QUERIES = 9
+
+
+def test_the_adjust_page_queries_are_fixed(client, seed_report, personas, django_assert_num_queries):
+    client.force_login(personas["accountant_a"])
+    with django_assert_num_queries(ADJUST_PAGE_QUERIES):
+        response = client.get(reverse("report_target_adjust", args=[seed_report.pk, row(seed_report).pk]))
+    assert response.status_code == 200 and "现行目标" in response.content.decode()
 
 
 # --------------------------------------------------------------------------- outputs

@@ -21,7 +21,7 @@ def shot(page, name: str, at: str = "body") -> None:
     """At the bureau's usual screen size (1366×768), `at` scrolled to the top, when PERFEVAL_SCREENSHOT_DIR is set."""
     if SHOTS:
         page.set_viewport_size({"width": 1366, "height": 768})
-        page.locator(at).first.evaluate("e => e.scrollIntoView()")
+        page.locator(at).first.evaluate("e => { e.scrollIntoView(); window.scrollBy(0, -140); }")
         page.screenshot(path=os.path.join(SHOTS, name))
         page.screenshot(path=os.path.join(SHOTS, name.replace(".png", "-full.png")), full_page=True)
 
