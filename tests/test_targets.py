@@ -14,7 +14,7 @@ from django.urls import reverse
 from departments.models import Department
 from reports.interchange.document import DocumentError, validate
 from reports.interchange.store import report_import, report_to_document
-from reports.models import ReportEvent, ReportIndicator, Round, TargetAdjustment, TargetDeclaration
+from reports.models import Report, ReportEvent, ReportIndicator, Round, TargetAdjustment, TargetDeclaration
 from reports.selectors import report_queryset
 from reports.services import report_start
 from reports.services import targets as svc
@@ -426,3 +426,14 @@ def test_an_import_keeps_approved_targets_and_refuses_to_change_them(seed_report
         report_import(document=changed, source="改目标")
     assert "指标“服务社区数量”的绩效目标已审核通过（≥41个城市社区），导入不能修改" in str(exc.value)
     assert row(seed_report).target_text == "≥41个城市社区"
+
+
+def test_once_the_self_evaluation_is_submitted_targets_are_not_declared(client, personas, demo):
+    submitted = Report.objects.get(department__code="201001", state="submitted")
+    client.force_login(personas["accountant_b"])
+    html = client.get(reverse("report_targets", args=[submitted.pk])).content.decode()
+    assert "绩效目标不能再申报或修改" in html and "保存并送审" not in html
+    response = client.post(reverse("report_targets_transition", args=[submitted.pk]), {"action": "targets_submit"})
+    assert response.status_code == 400
+    assert "自评报告当前状态为“已送审”，绩效目标不能再变更。" in response.content.decode()
+    assert not TargetDeclaration.objects.filter(report=submitted, state="submitted").exists()
