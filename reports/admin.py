@@ -24,6 +24,8 @@ from reports.models import (
     RescoreJob,
     Round,
     SigningCertificate,
+    TargetAdjustment,
+    TargetDeclaration,
     frozen_reports,
 )
 from reports.pdf.context import FINAL_STATES
@@ -338,6 +340,23 @@ class ReportEventAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "action"]
     search_fields = ["report__department__name", "label", "message"]
     list_select_related = ["report__department", "report__round", "actor"]
+
+
+@admin.register(TargetDeclaration)
+class TargetDeclarationAdmin(ReadOnlyAdmin):
+    """Moved only by reports.services.targets (the declaration page), never edited here."""
+
+    list_display = ["report", "state", "submitted_at", "approved_at"]
+    list_filter = ["state", "report__round"]
+    list_select_related = ["report__department", "report__round"]
+
+
+@admin.register(TargetAdjustment)
+class TargetAdjustmentAdmin(ReadOnlyAdmin):
+    list_display = ["report", "level3", "old_target_text", "target_text", "state", "requested_at", "decided_at"]
+    list_filter = ["state", "report__round"]
+    search_fields = ["report__department__name", "level3", "reason"]
+    list_select_related = ["report__department", "report__round"]
 
 
 @admin.register(ReportArchive)

@@ -244,6 +244,12 @@ class ReportIndicator(models.Model):
     review_comment = models.TextField(_("审核意见"), blank=True)
     # The reviewer's mark that the row's claim lacks evidence; who set it and when is in the event log.
     evidence_missing = models.BooleanField(_("缺少佐证"), default=False)
+    # The target as the bureau approved the declaration (blank before); an approved adjustment
+    # changes target_text/sign/unit but not these, so the original stays printable.
+    target_declared = models.BooleanField(_("目标已审核"), default=False)
+    declared_sign = models.CharField(_("申报符号"), max_length=2, blank=True)
+    declared_target_text = models.CharField(_("申报指标值"), max_length=200, blank=True)
+    declared_unit = models.CharField(_("申报度量单位"), max_length=50, blank=True)
 
     class Meta:
         ordering = ["report", "order", "pk"]
@@ -274,6 +280,121 @@ class ReportIndicator(models.Model):
     @property
     def is_custom(self) -> bool:
         return self.template_indicator_id is None
+
+    @property
+    def target_adjusted(self) -> bool:
+        """Approved, then changed by an approved adjustment."""
+        return self.target_declared and (self.declared_sign, self.declared_target_text, self.declared_unit) != (
+            self.sign,
+            self.target_text,
+            self.unit,
+        )
+
+
+class TargetDeclaration(models.Model):
+    """The department's 绩效目标申报 for a report: its own state, moved by reports.services.targets.
+
+    The targets themselves are the report's rows (target_text, sign, unit); approval copies them
+    into the rows' declared_* fields, and from then on they change only by an approved adjustment.
+    """
+
+    State = enums.State
+    EDITABLE_STATES = enums.EDITABLE_STATES
+
+    report = models.OneToOneField(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="targets")
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.DRAFT)
+    version = models.PositiveIntegerField(_("版本号"), default=1)
+    submitted_at = models.DateTimeField(_("送审时间"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("审核通过时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("绩效目标申报")
+        verbose_name_plural = _("绩效目标申报")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["draft", "submitted", "returned", "approved"]),
+                name="target_declaration_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.get_state_display()}"
+
+    @property
+    def editable(self) -> bool:
+        return self.state in self.EDITABLE_STATES
+
+
+def declaration_of(report: Report) -> TargetDeclaration | None:
+    """The report's declaration, or None before one is saved (report_queryset joins it: no query)."""
+    try:
+        return report.targets
+    except TargetDeclaration.DoesNotExist:
+        return None
+
+
+def targets_approved(report: Report) -> bool:
+    declaration = declaration_of(report)
+    return declaration is not None and declaration.state == enums.State.APPROVED
+
+
+class TargetAdjustment(models.Model):
+    """A request to change one approved target (目标调整), decided by the bureau."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("未批准")
+
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="adjustments")
+    # SET_NULL: an import replaces the rows, and the request stays on record by its name.
+    indicator = models.ForeignKey(
+        ReportIndicator,
+        verbose_name=_("绩效指标"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="adjustments",
+    )
+    level3 = models.CharField(_("三级指标"), max_length=200)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.PENDING)
+    old_sign = models.CharField(_("原符号"), max_length=2, blank=True)
+    old_target_text = models.CharField(_("原指标值"), max_length=200, blank=True)
+    old_unit = models.CharField(_("原度量单位"), max_length=50, blank=True)
+    sign = models.CharField(_("调整后符号"), max_length=2, choices=Sign.choices, blank=True)
+    target_text = models.CharField(_("调整后指标值"), max_length=200)
+    unit = models.CharField(_("调整后度量单位"), max_length=50, blank=True)
+    reason = models.TextField(_("调整原因"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        ordering = ["report", "-requested_at", "-pk"]
+        verbose_name = _("目标调整")
+        verbose_name_plural = _("目标调整")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "approved", "rejected"]), name="target_adjustment_state_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["indicator"], condition=Q(state="pending"), name="target_adjustment_one_pending_per_row"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} → {self.target_text}（{self.get_state_display()}）"
 
 
 class ReportFinding(models.Model):

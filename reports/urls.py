@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from reports.web.report import views
+from reports.web.targets import views as targets_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,4 +16,14 @@ urlpatterns = [
     path("reports/<int:pk>/save/", views.save, name="report_save"),
     path("reports/<int:pk>/submit/", views.submit_page, name="report_submit"),
     path("reports/<int:pk>/history/", views.history_page, name="report_history"),
+    path("reports/<int:pk>/targets/", targets_views.targets_page, name="report_targets"),
+    path(
+        "reports/<int:pk>/targets/transition/", targets_views.targets_transition_view, name="report_targets_transition"
+    ),
+    path("reports/<int:pk>/targets/adjust/<int:row_pk>/", targets_views.adjust_page, name="report_target_adjust"),
+    path(
+        "reports/<int:pk>/targets/adjustments/<int:adjustment_pk>/decide/",
+        targets_views.adjustment_decide_view,
+        name="report_target_adjustment_decide",
+    ),
 ]

@@ -139,6 +139,8 @@ ALLOWED_UPWARD = {
     # A save records what changed, and approval freezes what was approved, as perfeval.report/1 documents.
     ("reports.services.editing", "reports.interchange.store"),
     ("reports.services.workflow", "reports.interchange.store"),
+    # A declared or adjusted target is recorded in the history as a save is.
+    ("reports.services.targets", "reports.interchange.store"),
     # Approval archives the PDF the public will read.
     ("reports.services.workflow", "reports.pdf.services"),
     ("reports.services.workflow", "reports.pdf"),  # the package pdf.services runs first

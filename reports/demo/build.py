@@ -31,6 +31,7 @@ from reports.models import (
     ReportEvent,
     ReportIndicator,
     ReportRender,
+    TargetDeclaration,
     indicator_definition,
 )
 from reports.pdf.context import FINAL_STATES
@@ -329,6 +330,37 @@ def _advance(report: Report, state: str, actor, when: datetime.datetime) -> None
     report.save(update_fields=fields)
 
 
+def _approved_targets(report: Report, users: dict) -> None:
+    """The seed's targets as declared at the start of 2021 and approved by the bureau (once)."""
+    if TargetDeclaration.objects.filter(report=report).exists():
+        return
+    submitted = timezone.make_aware(datetime.datetime(2021, 1, 15, 9, 0))
+    approved = timezone.make_aware(datetime.datetime(2021, 1, 25, 15, 0))
+    TargetDeclaration.objects.create(
+        report=report, state=TargetDeclaration.State.APPROVED, version=3, submitted_at=submitted, approved_at=approved
+    )
+    rows = list(report.indicators.all())
+    for row in rows:
+        row.target_declared = True
+        row.declared_sign, row.declared_target_text, row.declared_unit = row.sign, row.target_text, row.unit
+    ReportIndicator.objects.bulk_update(
+        rows, ["target_declared", "declared_sign", "declared_target_text", "declared_unit"]
+    )
+    for actor, action, source, target in (
+        (users["accountant"], "targets_submit", "draft", "submitted"),
+        (users["reviewer"], "targets_approve", "submitted", "approved"),
+    ):
+        ReportEvent.objects.create(
+            report=report,
+            actor=actor,
+            kind=ReportEvent.Kind.TRANSITION,
+            action=action,
+            from_state=source,
+            to_state=target,
+            message="演示数据：年初申报的绩效目标" if action == "targets_submit" else "",
+        )
+
+
 @transaction.atomic
 def load_demo() -> list[tuple[str, str, str]]:
     """Idempotent: departments, users and the round are created once; existing reports are kept."""
@@ -373,6 +405,7 @@ def load_demo() -> list[tuple[str, str, str]]:
     existing = set(Report.objects.filter(round=round_).values_list("department__code", flat=True))
     if seed_dept.code not in existing:
         report_import(document=seed, actor=users["accountant"], source="seed_2021.json（原始公开报告）")
+    _approved_targets(Report.objects.get(round=round_, department=seed_dept), users)
     start = timezone.make_aware(datetime.datetime(2022, 2, 20, 9, 0))
     for v in VARIANTS:
         if v.code in existing:

@@ -23,7 +23,15 @@ from reports.interchange.document import (
     to_wanyuan,
     validate,
 )
-from reports.models import NARRATIVE_SECTIONS, Report, ReportEvent, ReportIndicator, ReportTask, Round
+from reports.models import (
+    NARRATIVE_SECTIONS,
+    Report,
+    ReportEvent,
+    ReportIndicator,
+    ReportTask,
+    Round,
+    targets_approved,
+)
 from reports.selectors import budget_lines, frozen_document, live_budget_lines, report_queryset
 from reports.services.scoring import report_rescore
 
@@ -86,8 +94,15 @@ def report_to_document(report: Report, *, live: bool = False) -> dict:
             item["applicable"] = False
         if row.is_custom:
             item["custom"] = True
+        if row.target_adjusted:
+            # The target as first approved, printed beside the adjusted one.
+            item["target_declared"] = {
+                "sign": row.declared_sign or None,
+                "target_text": row.declared_target_text,
+                "unit": row.declared_unit,
+            }
         indicators.append(item)
-    return {
+    doc = {
         "format": FORMAT,
         "department": {
             "code": report.department.code,
@@ -127,6 +142,9 @@ def report_to_document(report: Report, *, live: bool = False) -> dict:
         "self_total": num(report.declared_total),
         "self_grade": report.declared_grade,
     }
+    if targets_approved(report):
+        doc["targets_approved"] = True
+    return doc
 
 
 def document_department(doc: dict) -> Department:
@@ -208,8 +226,9 @@ def report_import(*, document: dict, actor=None, source: str = "") -> Report:
         (ti.level1.name if ti.level1_id else "", ti.level2, ti.level3): ti
         for ti in TemplateIndicator.objects.filter(template=round_.template).select_related("level1")
     }
+    approved = _approved_targets(report)
     report.indicators.all().delete()
-    ReportIndicator.objects.bulk_create(
+    rows = ReportIndicator.objects.bulk_create(
         ReportIndicator(
             report=report,
             order=i,
@@ -228,6 +247,8 @@ def report_import(*, document: dict, actor=None, source: str = "") -> Report:
         )
         for i, r in enumerate(doc["indicators"])
     )
+    if approved is not None:
+        _keep_approved_targets(rows, approved)
     ReportEvent.objects.create(
         report=report,
         actor=actor,
@@ -237,6 +258,41 @@ def report_import(*, document: dict, actor=None, source: str = "") -> Report:
     )
     report_rescore(report=report)
     return report
+
+
+def _approved_targets(report: Report) -> dict | None:
+    """The rows whose targets the bureau approved, by their names (None: nothing approved)."""
+    if report.pk is None or not targets_approved(report):
+        return None
+    return {(r.level1, r.level2, r.level3): r for r in report.indicators.filter(target_declared=True)}
+
+
+def _keep_approved_targets(rows: list[ReportIndicator], approved: dict) -> None:
+    """An import replaces the rows, not an approved target: refused where it differs, carried over where the same."""
+    errors = []
+    by_name = {(r.level1, r.level2, r.level3): r for r in rows}
+    for key, old in approved.items():
+        new = by_name.get(key)
+        if new is None:
+            # A row cut off is the weights' finding (the import already lets a table drop template rows).
+            continue
+        if (new.sign, new.target_text, new.unit) != (old.sign, old.target_text, old.unit):
+            errors.append(
+                f"indicators：指标“{old.level3}”的绩效目标已审核通过（{old.target_text}），导入不能修改；如需修改请申请目标调整"
+            )
+            continue
+        new.target, new.target_declared = old.target, True
+        new.declared_sign, new.declared_target_text, new.declared_unit = (
+            old.declared_sign,
+            old.declared_target_text,
+            old.declared_unit,
+        )
+    if errors:
+        raise DocumentError(errors)
+    ReportIndicator.objects.bulk_update(
+        [r for r in rows if r.target_declared],
+        ["target", "target_declared", "declared_sign", "declared_target_text", "declared_unit"],
+    )
 
 
 def stored_kind(row: dict) -> str:

@@ -114,6 +114,7 @@ class IndicatorLine:
     self_score: str  # where it differs from the rule's score
     reason: str
     applicable: bool
+    target_adjusted_from: str = ""  # the target first approved, where an approved adjustment changed it
 
     @property
     def level1_label(self) -> str:
@@ -250,6 +251,14 @@ def _differs(own: Decimal | None, rule: Decimal | None) -> bool:
     return own is not None and rule is not None and own != rule
 
 
+def _declared_text(declared: dict | None) -> str:
+    if not declared:
+        return ""
+    text = _measure_text(declared.get("target_text") or "", declared.get("sign"), None)
+    unit = declared.get("unit") or ""
+    return f"{text}（{unit}）" if unit and unit != "定性指标" and unit not in text else text
+
+
 def _indicator_lines(doc: dict, result: engine.ReportResult) -> list[IndicatorLine]:
     rows = doc["indicators"]
     scored = {r.index: r for r in result.rows}
@@ -279,6 +288,7 @@ def _indicator_lines(doc: dict, result: engine.ReportResult) -> list[IndicatorLi
                 self_score=figure(own) if applicable and _differs(own, rule) else "",
                 reason=row.get("reason", ""),
                 applicable=applicable,
+                target_adjusted_from=_declared_text(row.get("target_declared")),
             )
         )
     # Merge level-1 cells over consecutive rows with the same level-1, level-2 within them. A run of
@@ -437,6 +447,11 @@ def build(report: Report, *, part: str = "both", final: bool | None = None) -> P
         sections=[],
         denominator_label="年初预算数" if denominator == "initial" else "全年预算数",
     )
+    if doc.get("targets_approved"):
+        targets = "指标值为财政局审核通过的绩效目标"
+        if any(line.target_adjusted_from for line in p.indicators):
+            targets += "；注明“已调整”的，为经批准调整后的目标，括号内为原目标"
+        p.notes.append(f"{len(p.notes) + 1}. {targets}。" if p.notes else f"注：{targets}。")
     if p.self_total or any(line.self_score for line in p.indicators):
         own = "本表得分按评分规则计算；部门自评得分与之不同的，在括号内注明自评得分。"
         p.notes.append(f"{len(p.notes) + 1}. {own}" if p.notes else f"注：{own}")

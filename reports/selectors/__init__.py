@@ -82,7 +82,10 @@ def reports_to_start(*, user) -> list[tuple]:
 
 def report_queryset():
     """A report with everything the form, the engine and a document need, in a fixed number of queries."""
-    return Report.objects.select_related("round__rule_set", "round__template", "department").prefetch_related(
+    # "targets": the target declaration, joined (a report without one reads None, no query).
+    return Report.objects.select_related(
+        "round__rule_set", "round__template", "department", "targets"
+    ).prefetch_related(
         Prefetch("tasks", queryset=ReportTask.objects.order_by("order", "pk")),
         Prefetch("indicators", queryset=ReportIndicator.objects.order_by("order", "pk")),
         Prefetch("round__template__level1_nodes", queryset=TemplateLevel1.objects.order_by("order", "pk")),

@@ -35,6 +35,8 @@ BUDGET_FIELDS = ("initial", "annual", "executed")
 TASK_TEXT = ("name", "content", "completion")
 TASK_AMOUNTS = ("budget", "budget_fiscal", "executed", "executed_fiscal")
 CUSTOM_ONLY = ("level3", "kind", "sign", "target_text", "unit")
+# A row whose target the bureau approved (reports.services.targets): the form may not change these.
+APPROVED_TARGET = ("kind", "sign", "target_text", "unit")
 
 
 class ReportLocked(ValidationError):
@@ -194,7 +196,9 @@ def _apply_indicators(report: Report, items: list[dict], plan: Plan) -> None:
             if (row.level1, row.level2) not in groups:
                 plan.error(f"indicators.{i}.level3", _("只能在模板已有的一级、二级指标下增加指标。"))
         changed: set[str] = set()
-        if row.is_custom:
+        if row.is_custom and row.target_declared:
+            _refuse_target_change(row, item, i, plan, changed)
+        elif row.is_custom:
             _apply_custom_definition(row, item, i, plan, changed)
         _set(row, "weight", item.get("weight"), changed)
         if row.kind == "qualitative":
@@ -219,7 +223,31 @@ def _apply_indicators(report: Report, items: list[dict], plan: Plan) -> None:
     for pk in plan.indicators_removed:
         if not existing[pk].is_custom:
             plan.error("indicators", _("模板规定的指标“%(name)s”不能删除。") % {"name": existing[pk].level3})
+        elif existing[pk].target_declared:
+            plan.error(
+                "indicators", _("指标“%(name)s”的绩效目标已审核通过，不能删除。") % {"name": existing[pk].level3}
+            )
     report._prefetched_objects_cache["indicators"] = plan.indicators
+
+
+def _refuse_target_change(row: ReportIndicator, item: dict, i: int, plan: Plan, changed: set[str]) -> None:
+    """A department's own row once its target is approved: the name may change, the target not."""
+    level3 = (item.get("level3") or "").strip()
+    if not level3:
+        plan.error(f"indicators.{i}.level3", _("请填写三级指标名称。"))
+    _set(row, "level3", level3, changed)
+    for name in APPROVED_TARGET:
+        # The sign the form shows for a target that carries its own ("≥95%") may be posted blank.
+        typed = item.get(name) or ""
+        if name == "sign" and not typed:
+            continue
+        if name == "kind" and not typed:
+            typed = "qualitative"
+        if typed != getattr(row, name):
+            plan.error(
+                f"indicators.{i}.{name}",
+                _("绩效目标已审核通过，不能直接修改；如需修改，请在“绩效目标”页申请目标调整。"),
+            )
 
 
 def _apply_custom_definition(row: ReportIndicator, item: dict, i: int, plan: Plan, changed: set[str]) -> None:

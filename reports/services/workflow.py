@@ -58,6 +58,14 @@ ACTION_LABELS = {
     "approve": pgettext_lazy("action", "审核通过"),
     "reopen": pgettext_lazy("action", "重新打开"),
     "publish": pgettext_lazy("action", "公开"),
+    # The target declaration's (reports.services.targets), written to the same event log.
+    "targets_save": pgettext_lazy("action", "保存绩效目标"),
+    "targets_submit": pgettext_lazy("action", "绩效目标送审"),
+    "targets_return": pgettext_lazy("action", "绩效目标退回"),
+    "targets_approve": pgettext_lazy("action", "绩效目标审核通过"),
+    "adjust_request": pgettext_lazy("action", "申请目标调整"),
+    "adjust_approve": pgettext_lazy("action", "批准目标调整"),
+    "adjust_reject": pgettext_lazy("action", "不批准目标调整"),
 }
 
 

@@ -9,6 +9,7 @@ import math
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -285,6 +286,8 @@ def _write_table(s: _Sheet, doc: dict, computed: engine.ReportResult) -> None:
         (10, 12, "未完成原因分析"),
     ):
         s.put(r, first, label, last=last, font=BOLD, align=CENTER, fill=HEAD_FILL)
+    if doc.get("targets_approved"):
+        s.ws.cell(row=r, column=5).comment = Comment("指标值为财政局审核通过的绩效目标（绩效目标申报）", "perfeval")
     for offset, name in enumerate(("kind", "sign", "target", "actual", "tier", "applicable", "custom")):
         s.detail(r, offset, LABELS[name], head=True)
     blocks = _level_blocks(indicators)
@@ -296,7 +299,14 @@ def _write_table(s: _Sheet, doc: dict, computed: engine.ReportResult) -> None:
         if "level2" in levels:
             s.put(r, levels["level2"], item.get("level2", ""), align=CENTER)
         s.put(r, levels["level3"], item.get("level3", ""), last=LEVEL_SPAN)
-        s.put(r, 5, item.get("target_text") or item.get("target") or "", align=CENTER)
+        target = s.put(r, 5, item.get("target_text") or item.get("target") or "", align=CENTER)
+        declared = item.get("target_declared")
+        if declared:
+            # A comment, not the cell: the cell is read back as the target on import.
+            original = "".join(
+                filter(None, (declared.get("target_text"), declared.get("unit") and f"（{declared['unit']}）"))
+            )
+            target.comment = Comment(f"已调整，原指标值：{original}", "perfeval")
         s.put(r, 6, item.get("unit", ""), align=CENTER)
         s.put(r, 7, item.get("actual_text") or item.get("actual") or "", align=CENTER)
         s.put(r, 8, _dec(item.get("weight")), align=CENTER)

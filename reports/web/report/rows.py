@@ -90,7 +90,10 @@ def indicator_row_html(
 ) -> SafeString:
     p, v = row.p, row.v
     own = f'<span class="own">{L["own"]}</span>' if row.custom else ""
-    define = editable and row.custom
+    # An approved target (绩效目标审核通过): shown, and posted unchanged for the service to check.
+    declared = row.stored is not None and row.stored.target_declared
+    define = editable and row.custom and not declared
+    keep = editable and row.custom and declared
     classes = "ind-row" + (" custom" if row.custom else "") + (" short" if row.short else "")
     out = [f'<tr class="{classes}" data-row="ind-{row.index}" data-kind="{escape(row.kind)}">']
     if row.l1_span:
@@ -119,6 +122,11 @@ def indicator_row_html(
         )
     else:
         name_cell = f'<span class="l3" data-name="{p}level3">{escape(row.level3)}</span>{own}'
+    if keep:
+        name_cell += "".join(
+            f'<input type="hidden" name="{p}{name}" value="{escape(v.get(name, ""))}" data-field="{name}">'
+            for name in ("level3", "kind", "sign", "target_text", "unit")
+        )
     out.append(f'<td class="c-l3">{hidden}{name_cell}{_evidence_link(row, evidence, L)}</td>')
 
     # 指标值 and 度量单位: a department's own row defines them
@@ -136,8 +144,16 @@ def indicator_row_html(
             + "</td>"
         )
     else:
+        mark = ""
+        if declared:
+            mark = (
+                f'<span class="target-mark adjusted" title="{L["adjusted_from"]}'
+                f'{escape(row.stored.declared_target_text)}">{L["adjusted"]}</span>'
+                if row.stored.target_adjusted
+                else f'<span class="target-mark" title="{L["approved_title"]}">{L["approved"]}</span>'
+            )
         out.append(
-            f'<td class="c-target"><span data-name="{p}target_text">{escape(row.target_text)}</span></td>'
+            f'<td class="c-target"><span data-name="{p}target_text">{escape(row.target_text)}</span>{mark}</td>'
             f'<td class="c-unit"><span data-name="{p}unit">{escape(row.unit)}</span></td>'
         )
 
@@ -194,7 +210,7 @@ def indicator_row_html(
             f' aria-label="{L["reason"]}"{required}>\n{escape(reason)}</textarea>{review_note_html(row.stored)}</td>'
         )
         buttons = ""
-        if row.custom:
+        if row.custom and not declared:
             buttons = (
                 f'<button type="button" class="icon" data-act="up" title="{L["up"]}">↑</button>'
                 f'<button type="button" class="icon" data-act="down" title="{L["down"]}">↓</button>'

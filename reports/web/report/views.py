@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from reports import selectors
 from reports.interchange.store import report_to_document
-from reports.models import Report, ReportEvent
+from reports.models import Report, ReportEvent, declaration_of, targets_approved
 from reports.selectors import evidence as evidence_selectors
 from reports.services import editing, history, workflow
 from reports.services.scoring import report_score as engine_score
@@ -90,6 +90,10 @@ ROW_LABELS = {
     "evidence": gettext_lazy("佐证"),
     "evidence_missing": gettext_lazy("缺少佐证"),
     "evidence_title": gettext_lazy("查看或上传本指标的佐证材料"),
+    "approved": gettext_lazy("已批复"),
+    "approved_title": gettext_lazy("绩效目标已审核通过"),
+    "adjusted": gettext_lazy("已调整"),
+    "adjusted_from": gettext_lazy("经批准调整，原指标值："),
 }
 
 
@@ -166,6 +170,7 @@ def _render_page(request, report, form, result, rows, *, status=200, extra=None)
     computed_scores = report.round.rule_set.quantitative_scores == "computed"
     labels = {key: escape(str(label)) for key, label in ROW_LABELS.items()}
     evidence_counts = evidence_selectors.evidence_counts(report)
+    declaration = declaration_of(report)
     row_options = {
         "editable": editable,
         "computed_scores": computed_scores,
@@ -200,6 +205,8 @@ def _render_page(request, report, form, result, rows, *, status=200, extra=None)
         "L": labels,
         "client_payload": {k: v for k, v in payload.items() if k != "panel_html"},
         "ui_text": UI_TEXT,
+        "declaration": declaration,
+        "targets_locked": targets_approved(report),
         **(extra or {}),
     }
     return render(request, "reports/report.html", context, status=status)
