@@ -35,3 +35,6 @@ rules.add_perm("reports.submit_report_object", is_accountant_of_report)
 rules.add_perm("reports.review_report_object", is_reviewer_of_report | is_bureau_admin)
 rules.add_perm("reports.reopen_report_object", is_bureau_admin)
 rules.add_perm("reports.publish_report_object", is_bureau_admin)
+# Rectification (整改): the bureau issues, closes and reopens items; the department answers them.
+rules.add_perm("reports.rectify_report_object", is_reviewer_of_report | is_bureau_admin)
+rules.add_perm("reports.answer_rectification_object", is_accountant_of_report)
