@@ -15,4 +15,9 @@ urlpatterns = [
     path("reports/<int:pk>/save/", views.save, name="report_save"),
     path("reports/<int:pk>/submit/", views.submit_page, name="report_submit"),
     path("reports/<int:pk>/history/", views.history_page, name="report_history"),
+    path(
+        "reports/<int:pk>/rectifications/<int:item_pk>/answer/",
+        views.rectification_reply,
+        name="rectification_answer",
+    ),
 ]

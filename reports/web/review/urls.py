@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:pk>/", review_views.review_page, name="report"),
     path("<int:pk>/save/", review_views.review_save, name="save"),
     path("<int:pk>/transition/", review_views.review_transition, name="transition"),
+    path("<int:pk>/rectifications/", review_views.rectification_new, name="rectification_issue"),
+    path("<int:pk>/rectifications/<int:item_pk>/", review_views.rectification_step, name="rectification_decide"),
 ]
