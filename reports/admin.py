@@ -9,6 +9,7 @@ from perfeval.spreadsheets.importing import SpreadsheetAdminMixin
 from perfeval.widgets import admin_overrides
 from reports.models import (
     ROUND_FROZEN,
+    RectificationItem,
     Report,
     ReportArchive,
     ReportEvent,
@@ -321,6 +322,16 @@ class ReportEventAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "action"]
     search_fields = ["report__department__name", "label", "message"]
     list_select_related = ["report__department", "report__round", "actor"]
+
+
+@admin.register(RectificationItem)
+class RectificationItemAdmin(ReadOnlyAdmin):
+    """Read only: items are issued, answered and closed on the review and report pages (with events)."""
+
+    list_display = ["report", "state", "indicator_label", "text", "due_date", "issued_by", "issued_at"]
+    list_filter = ["state", "report__round"]
+    search_fields = ["report__department__name", "report__department__code", "text", "answer"]
+    list_select_related = ["report__department", "report__round", "issued_by"]
 
 
 @admin.register(ReportArchive)

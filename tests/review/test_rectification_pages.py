@@ -133,3 +133,11 @@ def test_the_report_page_does_not_query_more_with_more_items(client, people, see
         response = client.get(url)
     assert len(response.context["rectifications"]) == 3
     assert len(three) == len(one)
+
+
+def test_the_admin_lists_items_read_only(client, people, seed):
+    item_on(seed, people)
+    client.force_login(people["admin"])
+    html = client.get(reverse("admin:reports_rectificationitem_changelist")).content.decode()
+    assert REQUIREMENT[:20] in html and "待整改" in html
+    assert client.get(reverse("admin:reports_rectificationitem_add")).status_code == 403
