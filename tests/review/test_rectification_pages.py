@@ -141,3 +141,19 @@ def test_the_admin_lists_items_read_only(client, people, seed):
     html = client.get(reverse("admin:reports_rectificationitem_changelist")).content.decode()
     assert REQUIREMENT[:20] in html and "待整改" in html
     assert client.get(reverse("admin:reports_rectificationitem_add")).status_code == 403
+
+
+def test_after_approval_with_grade_zhong_the_bureau_issues_and_the_department_answers(client, people, seed):
+    """The report is read-only by then; its rectification is not."""
+    Report.objects.filter(pk=seed.pk).update(state="approved", grade="中")
+    client.force_login(people["reviewer"])
+    response = client.post(reverse("review:rectification_issue", args=[seed.pk]), {"text": REQUIREMENT})
+    assert response.status_code == 302
+    item = RectificationItem.objects.get(report=seed)
+    client.force_login(people["accountant_a"])
+    html = client.get(reverse("report", args=[seed.pk])).content.decode()
+    assert "报告审核通过，不能修改。" in html and 'name="answer"' in html
+    response = client.post(reverse("rectification_answer", args=[seed.pk, item.pk]), {"answer": "已整改。"})
+    assert response.status_code == 302
+    assert RectificationItem.objects.get(pk=item.pk).state == "answered"
+    assert Report.objects.get(pk=seed.pk).state == "approved"  # the report itself is untouched
