@@ -8,12 +8,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from departments.models import Department, Role
 from reports.models import RectificationItem, Report, ReportEvent, ReportIndicator
 from reports.services.rectification import (
     rectification_answer,
     rectification_decide,
     rectification_issue,
 )
+from tests.conftest import make_user
 
 REQUIREMENT = "预算执行率未达95%，请说明原因并提出整改措施。"
 
@@ -173,3 +175,15 @@ def test_an_accountant_cannot_close_or_reopen(people, seed, persona):
             rectification_decide(item=item, actor=people[persona], action=action, note="说明")
     assert written(seed) == before
     assert RectificationItem.objects.get(pk=item.pk).state == "answered"
+
+
+def test_a_reviewer_of_other_departments_cannot_issue_or_close(people, seed):
+    other = make_user("r_reviewer_b", Role.Kind.REVIEWER, Department.objects.get(code="201001"))
+    item = issued(seed, people)
+    item = rectification_answer(item=item, actor=people["accountant_a"], answer="已整改。")
+    before = written(seed)
+    with pytest.raises(PermissionDenied):
+        rectification_issue(report=seed, actor=other, text=REQUIREMENT)
+    with pytest.raises(PermissionDenied):
+        rectification_decide(item=item, actor=other, action="close")
+    assert written(seed) == before
