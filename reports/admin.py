@@ -14,6 +14,7 @@ from reports.models import (
     Evidence,
     MonitoringEntry,
     MonitoringPoint,
+    RectificationItem,
     Report,
     ReportArchive,
     ReportEvent,
@@ -357,6 +358,16 @@ class TargetAdjustmentAdmin(ReadOnlyAdmin):
     list_filter = ["state", "report__round"]
     search_fields = ["report__department__name", "level3", "reason"]
     list_select_related = ["report__department", "report__round"]
+
+
+@admin.register(RectificationItem)
+class RectificationItemAdmin(ReadOnlyAdmin):
+    """Read only: items are issued, answered and closed on the review and report pages (with events)."""
+
+    list_display = ["report", "state", "indicator_label", "text", "due_date", "issued_by", "issued_at"]
+    list_filter = ["state", "report__round"]
+    search_fields = ["report__department__name", "report__department__code", "text", "answer"]
+    list_select_related = ["report__department", "report__round", "issued_by"]
 
 
 @admin.register(ReportArchive)

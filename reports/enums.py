@@ -26,6 +26,9 @@ RESCORABLE_STATES = (State.DRAFT, State.RETURNED, State.SUBMITTED)
 
 # Grades from best to worst (their bands are the rule set's).
 GRADES = ("优", "良", "中", "差")
+# An approved or published report with one of these grades gets rectification items (整改);
+# a returned one may get them whatever its grade (see reports.services.rectification).
+RECTIFICATION_GRADES = GRADES[2:]
 
 # The event field of a submission that holds the document as submitted (the review compares them).
 SNAPSHOT_FIELD = "snapshot"

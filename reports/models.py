@@ -506,6 +506,7 @@ class ReportEvent(AppendOnly):
         CHANGE = "change", _("修改")
         IMPORT = "import", _("导入")
         COMMENT = "comment", _("审核意见")
+        RECTIFICATION = "rectification", _("整改")
 
     report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(
@@ -536,7 +537,8 @@ class ReportEvent(AppendOnly):
         verbose_name_plural = _("历史记录")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["transition", "change", "import", "comment"]), name="event_kind_valid"
+                condition=Q(kind__in=["transition", "change", "import", "comment", "rectification"]),
+                name="event_kind_valid",
             ),
         ]
 
@@ -586,6 +588,72 @@ class SigningCertificate(models.Model):
         # "One active" is kept by the services, which switch the previous one off first;
         # validated before that, the constraint would refuse every newly activated one.
         super().validate_constraints(exclude={*(exclude or ()), "active"})
+
+
+class RectificationItem(models.Model):
+    """A rectification requirement (整改事项) the bureau issued on a report, and its answer.
+
+    Written only by reports.services.rectification, which logs every step as a ReportEvent.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("待整改")
+        ANSWERED = "answered", _("已答复")
+        CLOSED = "closed", _("已销号")
+
+    report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.PROTECT, related_name="rectifications")
+    # The row it is about, if any; the row's name is kept too, since a department's own row may be deleted.
+    indicator = models.ForeignKey(
+        ReportIndicator,
+        verbose_name=_("指标行"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rectifications",
+    )
+    indicator_label = models.CharField(_("指标"), max_length=200, blank=True)
+    text = models.TextField(_("整改要求"))
+    due_date = models.DateField(_("整改期限"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.OPEN)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("下达人"), on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("下达时间"), auto_now_add=True)
+    answer = models.TextField(_("整改情况"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("答复人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("销号人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    # The bureau's latest word on the answer: why it is closed, or why it is reopened.
+    review_note = models.TextField(_("审核说明"), blank=True)
+
+    class Meta:
+        ordering = ["report", "issued_at", "pk"]
+        verbose_name = _("整改事项")
+        verbose_name_plural = _("整改事项")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["open", "answered", "closed"]), name="rectification_state_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["report", "state"], name="rectification_report_state")]
+
+    def __str__(self) -> str:
+        return self.text[:50]
 
 
 class ReportArchive(AppendOnly):

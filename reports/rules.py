@@ -37,3 +37,6 @@ rules.add_perm("reports.reopen_report_object", is_bureau_admin)
 rules.add_perm("reports.publish_report_object", is_bureau_admin)
 # Evidence files: the department's accountant attaches and removes them (while the report is editable).
 rules.add_perm("reports.upload_evidence_object", is_accountant_of_report)
+# Rectification (整改): the bureau issues, closes and reopens items; the department answers them.
+rules.add_perm("reports.rectify_report_object", is_reviewer_of_report | is_bureau_admin)
+rules.add_perm("reports.answer_rectification_object", is_accountant_of_report)

@@ -26,4 +26,9 @@ urlpatterns = [
         targets_views.adjustment_decide_view,
         name="report_target_adjustment_decide",
     ),
+    path(
+        "reports/<int:pk>/rectifications/<int:item_pk>/answer/",
+        views.rectification_reply,
+        name="rectification_answer",
+    ),
 ]

@@ -99,7 +99,8 @@ def page_and_save_queries(client, report) -> tuple[int, int]:
 
 
 # Pinned: the page and a save cost the same whatever the number of rows.
-PAGE_QUERIES = 11  # session, user, roles, report_get, report + 3 prefetches, budget lines, evidence counts, events
+PAGE_QUERIES = 12  # session, user, roles, report_get, report + 3 prefetches, budget lines, evidence counts,
+# events, rectification items
 # A save: session, user, roles; BEGIN; the report (locked) + 3 prefetches + budget lines; the rows,
 # the report (the version and the new totals in one UPDATE), the events; the findings replaced (2); COMMIT.
 SAVE_QUERIES = 15

@@ -10,7 +10,7 @@ from departments.models import BudgetLine, Department
 from departments.selectors import NO_ACCESS, access_for
 from indicators.models import TemplateLevel1
 from reports.interchange.document import MONEY_KEYS, dec
-from reports.models import Report, ReportIndicator, ReportTask, Round
+from reports.models import RectificationItem, Report, ReportIndicator, ReportTask, Round
 
 
 def report_list(*, user):
@@ -127,3 +127,20 @@ def live_budget_lines(report: Report) -> dict[str, BudgetLine]:
     return {
         line.row: line for line in BudgetLine.objects.filter(department_id=report.department_id, year=report.round.year)
     }
+
+
+# --------------------------------------------------------------------------- rectification (整改)
+
+
+def rectification_items(report: Report) -> list[RectificationItem]:
+    """The report's rectification items, oldest first, with the people named on them: one query."""
+    return list(
+        RectificationItem.objects.filter(report=report)
+        .select_related("issued_by", "answered_by", "closed_by")
+        .order_by("issued_at", "pk")
+    )
+
+
+def rectification_item_get(*, report: Report, pk: int) -> RectificationItem:
+    """An item of a report already read through a scoped selector; another report's item is a 404."""
+    return get_object_or_404(RectificationItem.objects.select_related("report"), report=report, pk=pk)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from departments.models import Department, Role
-from reports.models import Report, ReportFinding, Round
+from reports.models import RectificationItem, Report, ReportFinding, Round
 from reports.web.dashboard import selectors
 from tests.conftest import make_user
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 # Pinned: session, user, roles, round, level-1 columns (the nodes, the rows under none), the counts,
 # departments without a report, frequent findings, one page of the table, earlier totals, yearly
-# averages, rounds.
+# averages, rounds. (The rectification counts are subqueries of the counts and of the table's page.)
 DASHBOARD_QUERIES = 13
 # Session, user, roles, round, level-1 columns (two), count, one page, earlier totals, and with a
 # finding code, what it says in each report of the page.
@@ -100,9 +100,17 @@ def add_departments(round_: Round, previous: Round, start: int, n: int) -> None:
         for k, r in enumerate(reports)
         for j in range(3)
     )
+    # Every other department: an item waiting for it, one answered, one closed.
+    issuer = make_user(f"q_issuer_{start}", Role.Kind.REVIEWER)
+    RectificationItem.objects.bulk_create(
+        RectificationItem(report=r, text="整改", issued_by=issuer, state=state)
+        for k, r in enumerate(reports)
+        if (start + k) % 2 == 0
+        for state in ("open", "answered", "closed")
+    )
 
 
-@pytest.mark.parametrize("sort", ["", "-rule", "l1-1", "delta", "-findings"])
+@pytest.mark.parametrize("sort", ["", "-rule", "l1-1", "delta", "-findings", "-rect"])
 def test_dashboard_queries_do_not_grow_with_departments(client, reviewer, big_round, django_assert_num_queries, sort):
     round_, previous = big_round
     url = reverse("dashboard:round", args=[round_.pk])
@@ -121,6 +129,14 @@ def test_dashboard_queries_do_not_grow_with_departments(client, reviewer, big_ro
     assert sum(response.context["summary"].grades.values()) == 100
     assert all(len(r.past) == 1 and r.trend for r in rows)
     assert {f.code for f in response.context["findings"]} == set(CODES)
+    summary = response.context["summary"]
+    assert (summary.rect_open, summary.rect_answered, summary.rect_reports) == (50, 50, 50)
+    assert sum(1 for r in rows if r.rect_open == "1" and r.rect_answered == "1") == 50
+    assert sum(1 for r in rows if not r.rect_open and not r.rect_answered) == 50
+    if sort == "-rect":
+        assert all(r.rect_open for r in rows[:50]) and not any(r.rect_open for r in rows[50:])
+    cards = {c.key: c for c in response.context["cards"]}
+    assert cards["rectification"].value == 100
 
 
 def test_filtered_list_queries_do_not_grow(client, reviewer, big_round, django_assert_num_queries):

@@ -29,6 +29,7 @@ from reports.interchange.store import budget_lines
 from reports.models import (
     Evidence,
     MonitoringPoint,
+    RectificationItem,
     Report,
     ReportIndicator,
     ReportRender,
@@ -180,6 +181,19 @@ def signed_archive(report_of: Callable[[Ctx], Report], state: str):
     return make
 
 
+def rectification_item(state: str = "open", of_published: bool = False):
+    """An item (on the seed, or on the other department's published report) under the seed's URL."""
+
+    def make(c: Ctx) -> dict:
+        report = c.published if of_published else c.seed
+        item = RectificationItem.objects.create(
+            report=report, text="请说明预算执行率偏低的原因。", issued_by=c.people["reviewer"], state=state
+        )
+        return {"pk": c.seed.pk, "item_pk": item.pk}
+
+    return make
+
+
 def targets_in(state: str, **extra):
     """The seed's target declaration put in `state` (the demo approved it); extra adds kwargs."""
 
@@ -267,6 +281,39 @@ TABLE = [
         state="submitted",
         kwargs=seed_row,
     ),
+    Row(
+        "rectification issue",
+        "review:rectification_issue",
+        statuses(LOGIN, 403, 403, 302, 302),
+        "post",
+        state="returned",
+        data=lambda c: {"text": "请说明预算执行率偏低的原因。"},
+    ),
+    # A draft is not for rectification: the bureau's form comes back with why.
+    Row(
+        "rectification issue, draft",
+        "review:rectification_issue",
+        statuses(LOGIN, 403, 403, 400, 400),
+        "post",
+        data=lambda c: {"text": "请说明预算执行率偏低的原因。"},
+    ),
+    Row("rectification issue by GET", "review:rectification_issue", statuses(LOGIN, 405, 405, 405, 405)),
+    Row(
+        "rectification close",
+        "review:rectification_decide",
+        statuses(LOGIN, 403, 403, 302, 302),
+        "post",
+        kwargs=rectification_item("answered"),
+        data=lambda c: {"action": "close"},
+    ),
+    Row(
+        "rectification close, another report's item",
+        "review:rectification_decide",
+        statuses(LOGIN, 403, 403, 404, 404),
+        "post",
+        kwargs=rectification_item("answered", of_published=True),
+        data=lambda c: {"action": "close"},
+    ),
     # ---------------------------------------------------------------- public pages
     Row("public index", "public:index", ANY_USER, kwargs=lambda c: {}),
     Row("public report", "public:report", ANY_USER, kwargs=published_pk),
@@ -291,6 +338,28 @@ TABLE = [
         data=lambda c: {"version": Report.objects.get(pk=c.seed.pk).version},
     ),
     Row("history", "report_history", statuses(LOGIN, 200, 404, 200, 200)),
+    Row(
+        "rectification answer",
+        "rectification_answer",
+        statuses(LOGIN, 302, 404, 403, 403),
+        "post",
+        kwargs=rectification_item(),
+        data=lambda c: {"answer": "已调整采购计划。"},
+    ),
+    Row(
+        "rectification answer, another report's item",
+        "rectification_answer",
+        statuses(LOGIN, 404, 404, 404, 404),
+        "post",
+        kwargs=rectification_item(of_published=True),
+        data=lambda c: {"answer": "已调整采购计划。"},
+    ),
+    Row(
+        "rectification answer by GET",
+        "rectification_answer",
+        statuses(LOGIN, 405, 405, 405, 405),
+        kwargs=rectification_item(),
+    ),
     # Started already: the department's accountant and the bureau are sent to the report.
     Row("start a report", "report_start", statuses(LOGIN, 302, 404, 302, 302), "post", kwargs=round_department),
     Row("start by GET", "report_start", statuses(LOGIN, 405, 405, 405, 405), kwargs=round_department),

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from departments.models import Department
 from reports.demo.build import resize_report
-from reports.models import Report, ReportEvent
+from reports.models import RectificationItem, Report, ReportEvent
 from reports.services.workflow import report_transition
 
 # Pinned. The queue: session, user, roles, rounds, how many match (the paginator's count), the page's
@@ -19,8 +19,9 @@ QUEUE_QUERIES = 7
 # The review page: session, user, roles; the report with round, rule set, template and
 # department, its tasks, rows and level-1 nodes (4); budget lines; when it was submitted;
 # the last two submissions' snapshots (reports.services.review); the timeline (events with their
-# actors, without snapshots); the evidence files of every row (one query).
-REVIEW_QUERIES = 12
+# actors, without snapshots); the evidence files of every row (one query); the rectification items
+# with the people named on them.
+REVIEW_QUERIES = 13
 # The public list: rounds, departments, reports (with whether an archive exists).
 PUBLIC_INDEX_QUERIES = 3
 # A public report: the report (4 as above), budget lines, whether an archive exists.
@@ -95,18 +96,25 @@ def test_a_long_queue_pages_by_50_at_fixed_queries_keeping_its_filters(client, p
     assert [r.pk for r in beyond.context["reports"]] == pages[2]  # past the end: the last page
 
 
-@pytest.mark.parametrize("rows, events", [(5, 0), (60, 40)])
-def test_review_page_queries_do_not_grow_with_rows(client, people, seed, django_assert_num_queries, rows, events):
+@pytest.mark.parametrize("rows, events, items", [(5, 0, 0), (60, 40, 3)])
+def test_review_page_queries_do_not_grow_with_rows(
+    client, people, seed, django_assert_num_queries, rows, events, items
+):
     Report.objects.filter(pk=seed.pk).update(error_count=0)
     report_transition(report=seed, action="submit", actor=people["accountant_a"])
     report_transition(report=seed, action="return", actor=people["reviewer"], reason="请修正")
     resize_report(seed, rows)
     report_transition(report=seed, action="submit", actor=people["accountant_a"])  # a second snapshot to compare
     add_events(seed, events, people["reviewer"])
+    RectificationItem.objects.bulk_create(
+        RectificationItem(report=seed, text=f"整改要求{i}", issued_by=people["reviewer"], state=state)
+        for i, state in zip(range(items), ("open", "answered", "closed"), strict=False)
+    )
     client.force_login(people["reviewer"])
     client.get(reverse("review:queue"))
     response = count(client, django_assert_num_queries, reverse("review:report", args=[seed.pk]), REVIEW_QUERIES)
     assert len(response.context["sheet"]["indicators"]) == rows
+    assert len(response.context["rectifications"]) == items
     assert response.context["changes"]  # rows were added or removed between the submissions
 
 

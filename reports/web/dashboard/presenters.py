@@ -90,6 +90,16 @@ def state_cards(summary: Summary, round_: Round) -> list[Card]:
     note = _("截止日期已过，尚未送审") if summary.deadline_passed else _("截止日期未到")
     tone = "overdue" if summary.overdue else "calm"
     cards.append(Card("overdue", _("逾期未送审"), summary.overdue, list_url(round_, overdue=1), tone, note))
+    if summary.rect_open or summary.rect_answered:
+        rect_note = _("%(reports)d 个部门 · 待整改 %(open)d · 待销号 %(answered)d") % {
+            "reports": summary.rect_reports,
+            "open": summary.rect_open,
+            "answered": summary.rect_answered,
+        }
+        # The table sorted by the items not closed, most first.
+        href = reverse("dashboard:round", args=[round_.pk]) + "?sort=-rect#departments"
+        value = summary.rect_open + summary.rect_answered
+        cards.append(Card("rectification", _("整改未销号"), value, href, "rectification", rect_note))
     return cards
 
 
@@ -211,7 +221,7 @@ class Header:
 
 
 # key -> descending on the first click (scores: the highest first)
-FIRST_DESCENDING = {"exec": True, "self": True, "rule": True, "findings": True}
+FIRST_DESCENDING = {"exec": True, "self": True, "rule": True, "findings": True, "rect": True}
 
 
 def headers(
@@ -230,6 +240,7 @@ def headers(
         ("rule", _("规则得分"), True, ""),
         ("grade", _("等级"), False, ""),
         ("findings", _("待处理问题"), True, ""),
+        ("rect", _("整改事项"), True, ""),
         ("delta", _("历年规则得分"), True, ""),
     ]
     out = []
@@ -316,6 +327,9 @@ def table(
                 # Counts and years as text: the template would localise every number it prints.
                 errors=SafeString(r.error_count) if r.error_count else "",
                 warnings=SafeString(r.warning_count) if r.warning_count else "",
+                # Rectification items not closed: waiting for the department, and answered (for the bureau).
+                rect_open=SafeString(r.rect_open) if getattr(r, "rect_open", 0) else "",
+                rect_answered=SafeString(r.rect_answered) if getattr(r, "rect_answered", 0) else "",
                 past=[
                     Record(year=SafeString(p.year), total=fmt(p.rule_total), href=url(p.report_id), grade=p.grade)
                     for p in earlier

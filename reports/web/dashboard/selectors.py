@@ -31,7 +31,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Floor
+from django.db.models.functions import Cast, Coalesce, Floor
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +40,7 @@ from indicators.engine import findings as engine_findings
 from indicators.engine import narrative as engine_narrative
 from indicators.models import TemplateIndicator, TemplateLevel1
 from reports.enums import GRADES, NOT_HANDED_IN, STATE_ORDER
-from reports.models import Report, ReportFinding, Round
+from reports.models import RectificationItem, Report, ReportFinding, Round
 from reports.selectors import report_list
 
 S = Report.State
@@ -140,6 +140,9 @@ class Summary:
     errors: int = 0
     warnings: int = 0
     with_errors: int = 0
+    rect_open: int = 0  # rectification items waiting for the department
+    rect_answered: int = 0  # answered, waiting for the bureau to close them
+    rect_reports: int = 0  # reports with an item not closed
 
     @property
     def participants(self) -> int:
@@ -160,10 +163,18 @@ def round_summary(*, user, round_: Round, today: datetime.date | None = None) ->
     bin_index = Cast(Floor(F("rule_total") / BIN_WIDTH), IntegerField())
     groups = (
         round_reports(user=user, round_=round_)
-        .annotate(bin_index=bin_index)
+        .annotate(
+            bin_index=bin_index,
+            # Summed per group below: the rectification counts cost no query of their own.
+            rect_open_n=rectification_count(RectificationItem.State.OPEN),
+            rect_answered_n=rectification_count(RectificationItem.State.ANSWERED),
+        )
         .values("state", "grade", "bin_index")
         .annotate(
             n=Count("pk"),
+            rect_open=Sum("rect_open_n"),
+            rect_answered=Sum("rect_answered_n"),
+            rect_reports=Count("pk", filter=Q(rect_open_n__gt=0) | Q(rect_answered_n__gt=0)),
             scored=Count("rule_total"),
             total=Sum("rule_total"),
             errors=Sum("error_count"),
@@ -190,6 +201,9 @@ def round_summary(*, user, round_: Round, today: datetime.date | None = None) ->
         summary.errors += g["errors"] or 0
         summary.warnings += g["warnings"] or 0
         summary.with_errors += g["with_errors"]
+        summary.rect_open += g["rect_open"] or 0
+        summary.rect_answered += g["rect_answered"] or 0
+        summary.rect_reports += g["rect_reports"]
     summary.unscored = summary.reports - scored
     summary.average = total / scored if scored else None
     summary.deadline_passed = round_is_overdue(round_, today)
@@ -291,7 +305,7 @@ def level1_score(name: str, positions: int):
 
 
 def sort_keys(level1: list[Level1Column]) -> set[str]:
-    keys = {"dept", "state", "exec", "self", "rule", "grade", "findings", "delta"}
+    keys = {"dept", "state", "exec", "self", "rule", "grade", "findings", "rect", "delta"}
     keys.update(f"l1-{i}" for i in range(len(level1)))
     return keys
 
@@ -323,6 +337,9 @@ def _ordering(sort: Sort, level1: list[Level1Column]) -> list:
         exprs = [rank]
     elif key == "findings":
         exprs = [F("error_count"), F("warning_count")]
+    elif key == "rect":
+        # Not closed yet, then the ones waiting for the department.
+        exprs = [F("rect_open") + F("rect_answered"), F("rect_open")]
     elif key == "delta":
         exprs = [F("delta")]
     else:  # l1-<i>
@@ -353,9 +370,29 @@ TABLE_FIELDS = (
 )
 
 
+def rectification_count(state: str) -> Coalesce:
+    """How many of the report's rectification items are in `state`: a subquery, in the table's own query."""
+    items = (
+        RectificationItem.objects.filter(report=OuterRef("pk"), state=state)
+        .order_by()
+        .values("report")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(items, output_field=IntegerField()), Value(0))
+
+
 def table_rows(qs: QuerySet[Report]) -> QuerySet[Report]:
-    """Only the columns a list shows (the narrative is large)."""
-    return qs.select_related(None).select_related("department").only(*TABLE_FIELDS)
+    """Only the columns a list shows (the narrative is large), with the open rectification items."""
+    return (
+        qs.select_related(None)
+        .select_related("department")
+        .only(*TABLE_FIELDS)
+        .annotate(
+            rect_open=rectification_count(RectificationItem.State.OPEN),
+            rect_answered=rectification_count(RectificationItem.State.ANSWERED),
+        )
+    )
 
 
 def _with_change(qs: QuerySet[Report], round_: Round) -> QuerySet[Report]:

@@ -29,7 +29,7 @@ from reports import selectors
 from reports.interchange.store import report_to_document
 from reports.models import Report, ReportEvent, declaration_of, targets_approved
 from reports.selectors import evidence as evidence_selectors
-from reports.services import editing, history, workflow
+from reports.services import editing, history, rectification, workflow
 from reports.services.scoring import report_score as engine_score
 from reports.web.report import presenters
 from reports.web.report.forms import HEADER, KINDS, SIGNS, TIERS, ReportForm, form_initial, input_name
@@ -38,6 +38,7 @@ from reports.web.report.rows import indicator_row_html, indicator_rows_html
 
 EVENTS_ON_PAGE = 12
 STATE_LABELS = dict(Report.State.choices)
+EVENT_ACTION_LABELS = {**workflow.ACTION_LABELS, **rectification.ACTION_LABELS}
 
 # Words the page's script shows; translated here so the script holds no UI text.
 UI_TEXT = {
@@ -111,7 +112,7 @@ def _labelled(events):
     for e in events:
         e.from_label = STATE_LABELS.get(e.from_state, e.from_state)
         e.to_label = STATE_LABELS.get(e.to_state, e.to_state)
-        e.action_label = workflow.ACTION_LABELS.get(e.action, e.action)
+        e.action_label = EVENT_ACTION_LABELS.get(e.action, e.action)
     return events
 
 
@@ -207,9 +208,24 @@ def _render_page(request, report, form, result, rows, *, status=200, extra=None)
         "ui_text": UI_TEXT,
         "declaration": declaration,
         "targets_locked": targets_approved(report),
+        **rectification_context(request.user, report),
         **(extra or {}),
     }
     return render(request, "reports/report.html", context, status=status)
+
+
+def rectification_context(user, report: Report, *, errors: dict | None = None, typed: dict | None = None) -> dict:
+    """The 整改事项 panel: the report's items (one query), each with what was typed and its errors."""
+    items = selectors.rectification_items(report)
+    for item in items:
+        item.errors = (errors or {}).get(item.pk, {})
+        item.typed = (typed or {}).get(item.pk)
+    return {
+        "rectifications": items,
+        "rectifications_open": sum(1 for item in items if item.state == item.State.OPEN),
+        "may_answer": rectification.may_answer(report=report, user=user),
+        "today": timezone.localdate(),
+    }
 
 
 def _posted(request) -> dict:
@@ -384,6 +400,28 @@ def submit_page(request, pk: int):
             "can_transition": report.editable,
         },
     )
+
+
+@login_required
+@require_POST
+def rectification_reply(request, pk: int, item_pk: int):
+    """The department's answer to one rectification item (a plain form post: works without the script)."""
+    report = selectors.report_get(user=request.user, pk=pk)
+    item = selectors.rectification_item_get(report=report, pk=item_pk)
+    if not rectification.may_answer(report=report, user=request.user):
+        raise PermissionDenied(_("只有本部门填报人可以答复整改事项。"))
+    answer = request.POST.get("answer", "")
+    try:
+        rectification.rectification_answer(item=item, actor=request.user, answer=answer)
+    except ValidationError as exc:
+        refused = exc.message_dict if hasattr(exc, "error_dict") else {"general": exc.messages}
+        messages.error(request, _("整改情况未提交：") + "；".join(m for msgs in refused.values() for m in msgs))
+        full = editing.report_load(report.pk)
+        form = ReportForm(initial=form_initial(full, full._budget_lines))
+        extra = rectification_context(request.user, full, errors={item.pk: refused}, typed={item.pk: answer})
+        return _render_page(request, full, form, engine_score(full), RowMap.identity(full), status=400, extra=extra)
+    messages.success(request, _("整改情况已提交，等待财政局审核销号。"))
+    return redirect(reverse("report", args=[report.pk]) + "#rectifications")
 
 
 @login_required

@@ -78,3 +78,16 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(required=False, max_length=TEXT_MAX)
     override = forms.CharField(required=False, max_length=TEXT_MAX)
     version = forms.IntegerField(required=False)
+
+
+class RectificationIssueForm(forms.Form):
+    """下达整改事项. Whether the text is there and the row is the report's is the service's question."""
+
+    text = forms.CharField(required=False, max_length=TEXT_MAX)
+    indicator = forms.IntegerField(required=False, error_messages={"invalid": _("请选择本报告的指标行。")})
+    due_date = forms.DateField(required=False, error_messages={"invalid": _("请按“2027-03-31”的格式填写日期。")})
+
+
+class RectificationDecideForm(forms.Form):
+    action = forms.ChoiceField(choices=[("close", _("销号")), ("reopen", _("重新打开"))])
+    note = forms.CharField(required=False, max_length=TEXT_MAX)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from indicators import engine
 from reports.interchange.document import num
 from reports.models import Report, ReportEvent
-from reports.services import history
+from reports.services import history, rectification
 from reports.services.workflow import ACTION_LABELS
 from reports.web.report import presenters
 from reports.web.report.forms import ReportForm, form_initial
@@ -307,7 +307,7 @@ def _finding_href(f: dict, indicators: list, tasks: list) -> str:
 @dataclass
 class TimelineEntry:
     event: ReportEvent
-    kind: str  # transition, change, comment, import
+    kind: str  # transition, change, comment, import, rectification
     title: str
     detail: str = ""  # a reason, a message
     old: str = ""
@@ -334,6 +334,11 @@ def timeline(events: list[ReportEvent]) -> list[TimelineEntry]:
         elif e.kind in (ReportEvent.Kind.CHANGE, ReportEvent.Kind.COMMENT):
             title = e.label or e.field
             entries.append(TimelineEntry(e, e.kind, title, detail=e.message, old=e.old_value, new=e.shown_value))
+        elif e.kind == ReportEvent.Kind.RECTIFICATION:
+            title = rectification.ACTION_LABELS.get(e.action, e.action)
+            # The item's requirement is the label; the message repeats it on issue.
+            detail = e.message if e.action != "rectification_issue" else ""
+            entries.append(TimelineEntry(e, e.kind, title, detail=detail, old=e.label))
         else:
             entries.append(TimelineEntry(e, e.kind, e.get_kind_display(), detail=e.message))
     return entries

@@ -12,4 +12,6 @@ urlpatterns = [
     path("<int:pk>/save/", review_views.review_save, name="save"),
     path("<int:pk>/transition/", review_views.review_transition, name="transition"),
     path("<int:pk>/rows/<int:row_pk>/evidence-missing/", review_views.evidence_missing, name="evidence_missing"),
+    path("<int:pk>/rectifications/", review_views.rectification_new, name="rectification_issue"),
+    path("<int:pk>/rectifications/<int:item_pk>/", review_views.rectification_step, name="rectification_decide"),
 ]

@@ -24,14 +24,21 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reports.models import Report
 from reports.selectors import evidence as evidence_selectors
+from reports.selectors import rectification_item_get, rectification_items
 from reports.selectors import review as review_selectors
-from reports.services import history
+from reports.services import history, rectification
 from reports.services.evidence import evidence_mark_missing
 from reports.services.review import STALE_CODE, changes_since_previous_submission, report_review_save
 from reports.services.scoring import report_score
 from reports.services.workflow import ACTION_LABELS, allowed_actions, report_transition
 from reports.web.review import presenters as review_presenters
-from reports.web.review.forms import ReviewForm, TransitionForm, service_errors
+from reports.web.review.forms import (
+    RectificationDecideForm,
+    RectificationIssueForm,
+    ReviewForm,
+    TransitionForm,
+    service_errors,
+)
 
 S = Report.State
 BUREAU_ACTIONS = ("return", "approve", "reopen", "publish")
@@ -135,7 +142,15 @@ def review_page(request, pk: int):
 
 
 def _render_review(
-    request, report: Report, *, form: ReviewForm | None = None, typed=None, errors=None, status: int = 200
+    request,
+    report: Report,
+    *,
+    form: ReviewForm | None = None,
+    typed=None,
+    errors=None,
+    status: int = 200,
+    rect_errors: dict | None = None,
+    rect_typed: dict | None = None,
 ):
     user = request.user
     result = report_score(report)
@@ -171,8 +186,86 @@ def _render_review(
         "timeline_truncated": len(events) >= review_selectors.TIMELINE_LIMIT,
         "queue_url": reverse("review:queue") + f"?round={report.round_id}",
         "overdue": report.state in review_selectors.NOT_HANDED_IN and timezone.localdate() > report.round.deadline,
+        **_rectification_context(user, report, rect_errors or {}, rect_typed or {}),
     }
     return render(request, "review/report.html", context, status=status)
+
+
+def _rectification_context(user, report: Report, errors: dict, typed: dict) -> dict:
+    """The 整改事项 panel: items (one query) with their typed note and errors; the issue form's."""
+    items = rectification_items(report)
+    for item in items:
+        item.errors = errors.get(item.pk, {})
+        item.typed = typed.get(item.pk)
+    return {
+        "rectifications": items,
+        "rectifications_open": sum(1 for item in items if item.state != item.State.CLOSED),
+        "may_issue": rectification.may_issue(report=report, user=user),
+        "may_decide": rectification.may_decide(report=report, user=user),
+        "today": timezone.localdate(),
+        "rect_issue_errors": errors.get("issue", {}),
+        "rect_issue": typed.get("issue", {}),
+        # The rows are loaded with the report already: no query.
+        "rect_rows": list(report.indicators.all()),
+    }
+
+
+def _field_errors(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {("general" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
+    return {"general": list(exc.messages)}
+
+
+@login_required
+@require_POST
+def rectification_new(request, pk: int):
+    """下达整改事项: a plain form post; refused input comes back at its field with what was typed."""
+    report = review_selectors.review_report(user=request.user, pk=pk)
+    form = RectificationIssueForm(request.POST)
+    typed = {"issue": {name: request.POST.get(name, "") for name in ("text", "indicator", "due_date")}}
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            rectification.rectification_issue(
+                report=report,
+                actor=request.user,
+                text=data["text"],
+                indicator_id=data["indicator"],
+                due_date=data["due_date"],
+            )
+        except ValidationError as exc:
+            errors = _field_errors(exc)
+        else:
+            messages.success(request, _("整改事项已下达，部门将在报告页看到并答复。"))
+            return redirect(reverse("review:report", args=[report.pk]) + "#rectifications")
+    else:
+        errors = {name: [str(m) for m in msgs] for name, msgs in form.errors.items()}
+    messages.error(request, _("整改事项未下达：") + "；".join(m for msgs in errors.values() for m in msgs))
+    return _render_review(request, report, rect_errors={"issue": errors}, rect_typed=typed, status=400)
+
+
+@login_required
+@require_POST
+def rectification_step(request, pk: int, item_pk: int):
+    """销号 or 重新打开 one item, with a note (required to reopen)."""
+    report = review_selectors.review_report(user=request.user, pk=pk)
+    item = rectification_item_get(report=report, pk=item_pk)
+    form = RectificationDecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("无效的操作。"))
+        return redirect(reverse("review:report", args=[report.pk]) + "#rectifications")
+    data = form.cleaned_data
+    try:
+        rectification.rectification_decide(item=item, actor=request.user, action=data["action"], note=data["note"])
+    except ValidationError as exc:
+        errors = _field_errors(exc)
+        messages.error(request, _("未保存：") + "；".join(m for msgs in errors.values() for m in msgs))
+        return _render_review(
+            request, report, rect_errors={item.pk: errors}, rect_typed={item.pk: data["note"]}, status=400
+        )
+    done = _("整改事项已销号。") if data["action"] == "close" else _("整改事项已重新打开，等待部门再次答复。")
+    messages.success(request, done)
+    return redirect(reverse("review:report", args=[report.pk]) + "#rectifications")
 
 
 @login_required
