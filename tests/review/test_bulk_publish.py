@@ -3,6 +3,8 @@ the workflow's own publish; a report not approved (or changed since) is refused 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -106,7 +108,7 @@ def test_the_decisions_ask_for_confirmation(client, people, seed, button):
     Report.objects.filter(pk=seed.pk).update(state="submitted", error_count=0)
     client.force_login(people["reviewer"])
     html = client.get(reverse("review:report", args=[seed.pk])).content.decode()
-    tag = html[html.index(f'id="{button}"') :].split(">", 1)[0]
+    tag = re.search(rf'<button[^>]*id="{button}"[^>]*>', html).group(0)
     assert "data-confirm=" in tag
     assert 'id="confirm-dialog"' in html and "js/confirm.js" in html
     # The dialog is a form of its own: outside the review form (forms do not nest).
@@ -117,5 +119,5 @@ def test_publish_asks_for_confirmation(client, people, seed):
     Report.objects.filter(pk=seed.pk).update(state="approved")
     client.force_login(people["admin"])
     html = client.get(reverse("review:report", args=[seed.pk])).content.decode()
-    tag = html[html.index('id="do-publish"') :].split(">", 1)[0]
+    tag = re.search(r'<button[^>]*id="do-publish"[^>]*>', html).group(0)
     assert "data-confirm=" in tag and 'id="confirm-dialog"' in html
