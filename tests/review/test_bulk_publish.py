@@ -121,3 +121,10 @@ def test_publish_asks_for_confirmation(client, people, seed):
     html = client.get(reverse("review:report", args=[seed.pk])).content.decode()
     tag = re.search(r'<button[^>]*id="do-publish"[^>]*>', html).group(0)
     assert "data-confirm=" in tag and 'id="confirm-dialog"' in html
+
+
+def test_no_publish_form_when_nothing_on_the_page_is_approved(client, people, seed):
+    Report.objects.filter(round_id=seed.round_id, state="approved").update(state="published")
+    client.force_login(people["admin"])
+    html = client.get(reverse("review:queue")).content.decode()
+    assert 'id="bulk-publish"' not in html and 'id="confirm-dialog"' not in html

@@ -111,8 +111,8 @@ def queue(request):
             "filtered": bool(flt.state or flt.grade or flt.overdue),
             "base_query": urlencode({"round": round_.pk}),
             "sort_query": urlencode({"sort": sort.param}) if sort != review_selectors.DEFAULT_SORT else "",
-            # 公开所选: publishing is the admin's (reports.publish_report_object).
-            "can_publish": access_for(request.user).is_admin,
+            # 公开所选, when the page has an approved report: publishing is the admin's (reports.publish_report_object).
+            "can_publish": access_for(request.user).is_admin and any(r.state == S.APPROVED for r in reports),
         }
     )
     return render(request, "review/queue.html", context)
