@@ -34,21 +34,37 @@ def shot(page, name: str, element: str | None = None) -> None:
     target.screenshot(path=os.path.join(SHOTS, name))
 
 
+# Recorded before the page's own scripts run: confirm.js must work under the CSP.
+LISTEN = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP " + e.violatedDirective + " " + e.blockedURI);
+});
+"""
+
+
 @pytest.fixture
 def laptop(browser, live_server):
-    """`laptop("reviewer")`: a page at 1366×768, signed in as that demo user."""
+    """`laptop("reviewer")`: a page at 1366×768, signed in as that demo user; no script error or
+    CSP violation on any of them (checked after the test)."""
     contexts = []
+    errors: list[str] = []
 
     def make(username: str):
         context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1366, "height": 768})
         context.set_default_timeout(15_000)
         context.add_cookies([session_cookie(username, live_server.url)])
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.add_init_script(LISTEN)
+        page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    # Chromium asks for /favicon.ico on its own; the app has none.
+    assert [e for e in errors if "Failed to load resource" not in e] == []
 
 
 def submitted_seed(demo) -> Report:
