@@ -36,7 +36,8 @@
     pending = button;
     dialog.returnValue = "";
     dialog.showModal();
-    ok.focus();
+    // A danger (退回) starts on 取消: an Enter pressed by habit sends nothing.
+    (button.classList.contains("danger") ? dialog.querySelector("button[value=cancel]") : ok).focus();
   });
 
   dialog.addEventListener("close", function () {
