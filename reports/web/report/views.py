@@ -209,9 +209,28 @@ def _render_page(request, report, form, result, rows, *, status=200, extra=None)
         "declaration": declaration,
         "targets_locked": targets_approved(report),
         **rectification_context(request.user, report),
+        **review_notice(report),
         **(extra or {}),
     }
     return render(request, "reports/report.html", context, status=status)
+
+
+def review_notice(report: Report) -> dict:
+    """What the bureau said, at the top of the page: on a returned report why it came back (the
+    return's or the reopening's reason; one query), the overall opinion and the rows commented
+    on (from the rows loaded already); on an approved or published report, the opinion it kept."""
+    if report.state == Report.State.RETURNED:
+        returned = (
+            report.events.filter(kind=ReportEvent.Kind.TRANSITION, to_state=Report.State.RETURNED)
+            .select_related("actor")
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        commented = [row for row in report.indicators.all() if row.review_comment.strip()]
+        return {"returned": returned, "review_comments": commented}
+    if report.state in Report.FINAL_STATES:
+        return {"kept_opinion": report.review_opinion}
+    return {}
 
 
 def rectification_context(user, report: Report, *, errors: dict | None = None, typed: dict | None = None) -> dict:
