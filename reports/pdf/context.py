@@ -172,6 +172,8 @@ class PrintReport:
     self_total: str  # only where it differs
     grade: str
     self_grade: str  # only where it differs
+    final_total: str  # 审核得分, once approved
+    final_grade: str
     tasks: list[TaskLine]
     budget: list[BudgetLine]
     level1: list[Level1Line]
@@ -241,7 +243,7 @@ def note_lines(text: str) -> list[str]:
 
 def _measure_text(text: str, sign: str | None, value: Decimal | None) -> str:
     if text:
-        return text
+        return engine.signed_target(sign, text)
     if value is None:
         return ""
     return f"{SIGN_SYMBOL.get(sign or '', '')}{figure(value)}"
@@ -363,6 +365,8 @@ def conclusion_paragraphs(p: PrintReport) -> list[str]:
             + (f"（自评结果“{p.self_grade}”）" if p.self_grade else "")
             + "，与按规则计算的得分不一致，本报告以按规则计算的得分为准。"
         )
+    if p.final_total:
+        first += f"经财政局审核，审核得分为{p.final_total}分，审核等级为“{p.final_grade}”。"
     parts = []
     for l1 in p.level1:
         text = f"{l1.name}分值{l1.weight}分，得分{l1.score}分"
@@ -427,6 +431,9 @@ def build(report: Report, *, part: str = "both", final: bool | None = None) -> P
         self_total=figure(self_total) if self_total is not None else "",
         grade=result.grade,
         self_grade=result.self_grade if result.self_grade and result.self_grade != result.grade else "",
+        # As stored at approval (engine.reviewer_total): the reviewer's scores are not in the document.
+        final_total=figure(report.final_score) if report.final_score is not None else "",
+        final_grade=report.final_grade,
         tasks=[
             TaskLine(
                 name=t["name"],

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from reports.interchange.store import report_to_document
 from reports.pdf.signing import pdf_verify
 from reports.selectors import public as public_selectors
-from reports.services.scoring import report_score
+from reports.services.scoring import report_reviewer_total, report_score
 from reports.web.public.forms import VerifyForm
 from reports.web.review import presenters as review_presenters
 
@@ -85,7 +85,14 @@ def report_page(request, pk: int):
         {
             "report": report,
             "result": result,
-            "sheet": review_presenters.sheet(report, result),
+            "sheet": review_presenters.sheet(
+                report,
+                result,
+                # The final score as stored at approval; the explanation says how it adds up.
+                reviewer=review_presenters.reviewer_view(
+                    report, report.final_score, report.final_grade, report_reviewer_total(report, result)[2]
+                ),
+            ),
             "grade_key": review_presenters.grade_key(result.grade),
             "pdf_url": pdf_url(report),
             "archive": report.latest_archive,

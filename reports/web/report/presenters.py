@@ -272,6 +272,12 @@ class IndicatorRowView:
         return self._static("target_text")
 
     @property
+    def target_shown(self) -> str:
+        """The target with its sign, for read-only pages (a department row keeps the sign apart)."""
+        sign = self.stored.sign if not self.custom and self.stored is not None else self.v.get("sign")
+        return engine.signed_target(sign, self.target_text)
+
+    @property
     def unit(self) -> str:
         return self._static("unit")
 

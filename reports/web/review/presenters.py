@@ -205,12 +205,13 @@ def sheet(
     typed: dict | None = None,
     errors: dict[str, list[str]] | None = None,
     evidence: dict[int, list] | None = None,
+    reviewer: dict | None = None,
 ) -> dict:
     """The table of a report as the review and public pages show it.
 
     `typed` holds what the reviewer typed (the page after refused input), `errors` the
     messages by input name ("score-<pk>"), `evidence` each row's files by its pk (the review
-    page's; the public page shows none).
+    page's; the public page shows none), `reviewer` the reviewer total (reviewer_view).
     """
     evidence = evidence or {}
     marks = marks or ChangeMarks()
@@ -265,7 +266,23 @@ def sheet(
         "header_changed": marks.header,
         "levels": presenters.shown_levels(views),
         "findings": findings,
+        "reviewer": reviewer,
         "L": {"points": _("分"), "rule": _("规则"), "self": _("自评")},
+    }
+
+
+def reviewer_view(report: Report, total, grade: str, explanation: str = "") -> dict | None:
+    """The reviewer total as the pages show it: 审核得分 (the final score) once approved, 审核总分 before."""
+    if total is None:
+        return None
+    final = report.state in Report.FINAL_STATES
+    return {
+        "label": _("审核得分") if final else _("审核总分"),
+        "total": presenters.score_text(total),
+        "grade": grade,
+        "grade_key": grade_key(grade),
+        "explanation": explanation,
+        "final": final,
     }
 
 

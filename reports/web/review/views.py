@@ -30,7 +30,7 @@ from reports.selectors import review as review_selectors
 from reports.services import history, rectification
 from reports.services.evidence import evidence_mark_missing
 from reports.services.review import STALE_CODE, changes_since_previous_submission, report_review_save
-from reports.services.scoring import report_score
+from reports.services.scoring import report_reviewer_total, report_score
 from reports.services.workflow import ACTION_LABELS, allowed_actions, report_transition
 from reports.web.review import presenters as review_presenters
 from reports.web.review.forms import (
@@ -216,7 +216,15 @@ def _render_review(
     evidence, report_evidence = evidence_selectors.evidence_by_row(report)
     context = {
         "report": report,
-        "sheet": review_presenters.sheet(report, result, marks=marks, typed=typed, errors=errors, evidence=evidence),
+        "sheet": review_presenters.sheet(
+            report,
+            result,
+            marks=marks,
+            typed=typed,
+            errors=errors,
+            evidence=evidence,
+            reviewer=review_presenters.reviewer_view(report, *report_reviewer_total(report, result)),
+        ),
         "report_evidence": report_evidence,
         "can_mark_evidence": can_review,
         "result": result,
