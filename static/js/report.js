@@ -384,6 +384,16 @@
     });
   }
 
+  // The bar's PDF is made from the saved report: unsaved changes are saved first.
+  var pdfForm = document.getElementById("pdf-form");
+  if (pdfForm) {
+    pdfForm.addEventListener("submit", function (e) {
+      if (!isDirty()) return;
+      e.preventDefault();
+      save().then(function (ok) { if (ok && !isDirty()) pdfForm.submit(); });
+    });
+  }
+
   // ------------------------------------------------------------------ rows
 
   function renumber(body, prefix) {
