@@ -66,6 +66,8 @@ def test_the_pdf_in_one_click_and_the_import_link(new_page, demo, media):
     page.locator(".report-bar").get_by_role("link", name="导入 Excel").click()
     expect(page).to_have_url(re.compile(rf"/xlsx/reports/{demo.pk}/import/$"))
     shot(page, "xlsx-import.png")
+    page.locator("#back-to-report").click()
+    expect(page).to_have_url(re.compile(rf"/reports/{demo.pk}/$"))
 
 
 def test_the_public_page_shows_the_filer_without_the_phone(new_page, demo):
