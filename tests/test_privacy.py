@@ -2,7 +2,7 @@
 
 import pytest
 
-from reports.privacy import contact_public
+from reports.selectors.privacy import contact_public
 
 
 @pytest.mark.parametrize(

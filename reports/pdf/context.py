@@ -23,7 +23,7 @@ from indicators.engine.types import EXECUTION_LEVEL1
 from reports.interchange.document import dec, to_engine_input
 from reports.interchange.store import report_to_document
 from reports.models import NARRATIVE_SECTIONS, Report
-from reports.privacy import contact_public
+from reports.selectors.privacy import contact_public
 
 PARTS = ("both", "narrative", "table")
 FINAL_STATES = Report.FINAL_STATES

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from reports.interchange.store import report_to_document
 from reports.pdf.signing import pdf_verify
-from reports.privacy import contact_public
 from reports.selectors import public as public_selectors
+from reports.selectors.privacy import contact_public
 from reports.services.scoring import report_score
 from reports.web.public.forms import VerifyForm
 from reports.web.review import presenters as review_presenters
