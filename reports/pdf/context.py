@@ -23,6 +23,7 @@ from indicators.engine.types import EXECUTION_LEVEL1
 from reports.interchange.document import dec, to_engine_input
 from reports.interchange.store import report_to_document
 from reports.models import NARRATIVE_SECTIONS, Report
+from reports.selectors.privacy import contact_public
 
 PARTS = ("both", "narrative", "table")
 FINAL_STATES = Report.FINAL_STATES
@@ -403,7 +404,7 @@ def funds_paragraphs(p: PrintReport) -> list[str]:
     return [text]
 
 
-def build(report: Report, *, part: str = "both", final: bool | None = None) -> PrintReport:
+def build(report: Report, *, part: str = "both", final: bool | None = None, public: bool = False) -> PrintReport:
     """The printed report; `report` should come from report_queryset() (prefetched)."""
     if part not in PARTS:
         raise ValueError(f"part must be one of {PARTS}")
@@ -423,7 +424,7 @@ def build(report: Report, *, part: str = "both", final: bool | None = None) -> P
         department_name=department.name,
         short_name=short,
         title=f"{year} 年度{short}部门整体绩效自评报告",
-        contact=report.contact,
+        contact=contact_public(report.contact) if public else report.contact,
         preamble=paragraphs(report.preamble),
         goal=items(report.goal),
         goal_completion=items(report.goal_completion),
