@@ -60,6 +60,8 @@ BUDGET_LAYOUT = (
     ("project", _("（2）项目支出"), 1),
 )
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+# The narrative checks quote the words they object to as “...”: the page selects them.
+QUOTE = re.compile(r"“([^”]+)”")
 WHERE = re.compile(r"^(indicators|tasks)\[(\d+)\]$")
 
 
@@ -110,6 +112,7 @@ def finding_view(f: engine.Finding, result: engine.ReportResult, rows: RowMap) -
         "target": None,
         "row": None,
         "anchor": None,
+        "quote": "",
     }
     m = WHERE.match(f.where)
     if m:
@@ -136,6 +139,8 @@ def finding_view(f: engine.Finding, result: engine.ReportResult, rows: RowMap) -
         return item
     if f.where.startswith("narrative."):
         item["target"] = "narrative_" + f.where.split(".", 1)[1]
+        quoted = QUOTE.search(f.message)
+        item["quote"] = quoted.group(1) if quoted else ""
         return item
     if f.where.startswith("template."):
         name = f.where.split(".", 1)[1]
