@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from departments.models import BudgetLine, Department, Role, budget_frozen, budget_frozen_message
 from departments.resources import BudgetLineResource, DepartmentResource, PersonResource
 from perfeval.spreadsheets.importing import SpreadsheetAdminMixin
-from perfeval.widgets import admin_overrides
+from perfeval.widgets import MoneyListMixin, admin_overrides
 
 
 def rescore_budgets(request, model_admin, keys, what: str) -> None:
@@ -93,7 +93,7 @@ class RoleAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+class BudgetLineAdmin(MoneyListMixin, SpreadsheetAdminMixin, admin.ModelAdmin):
     resource_classes = [BudgetLineResource]
 
     def import_done(self, request, result) -> None:
