@@ -242,6 +242,9 @@ def test_report_page_in_english_shows_english_grades_and_findings(client, demo):
     assert "疑为元误写为万元" not in html
     # the quote that the page selects stays the department's own words
     assert 'data-quote="4774760.72 万元"' in html
+    submit = client.get(f"/reports/{demo.pk}/submit/").content.decode()
+    assert "Part 4 says “4774760.72 万元”" in submit and "疑为元误写为万元" not in submit
+    assert "服务对象满意度: The actual value is not a measurement" in submit
     home = client.get(reverse("home")).content.decode()
     assert "<td>Excellent</td>" in home
     # stored findings stay Chinese
