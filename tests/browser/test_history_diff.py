@@ -35,3 +35,15 @@ def test_history_marks_the_changed_words(new_page, demo, client):
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, "history_diff.png"))
     assert Report.objects.get(pk=demo.pk).version == demo.version + 1
+
+    # the reviewer's timeline shows the same marks
+    Report.objects.filter(pk=demo.pk).update(state="submitted")
+    reviewer = new_page("reviewer")
+    reviewer.set_viewport_size({"width": 1366, "height": 768})
+    reviewer.goto(f"/review/{demo.pk}/")
+    item = reviewer.locator("#timeline li.tl-change", has_text="4774760.72").first
+    expect(item.locator(".old.diff del")).to_have_text("4774760.72")
+    expect(item.locator(".new.diff ins")).to_have_text("477.48")
+    item.scroll_into_view_if_needed()
+    if SHOTS:
+        reviewer.screenshot(path=os.path.join(SHOTS, "timeline_diff.png"))
