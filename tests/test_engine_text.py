@@ -31,6 +31,18 @@ ENGLISH = {
     "%(name)s：自评 %(self)s 分，已按规则计算的 %(rule)s 分计（%(why)s）": (
         "%(name)s: self-assessed %(self)s; counted at the rules' %(rule)s"
     ),
+    "%(label)s 执行数 %(executed)s 超过全年预算数 %(annual)s（执行率 %(rate)s），属超预算执行": (
+        "%(label)s: executed %(executed)s, more than the annual budget %(annual)s (execution rate %(rate)s)"
+    ),
+    "%(label)s 预算执行数 %(executed)s 超过预算资金 %(annual)s（执行率 %(rate)s）": (
+        "%(label)s: executed %(executed)s, more than its budget %(annual)s (execution rate %(rate)s)"
+    ),
+    "%(label)s 执行率印刷为 %(printed)s，按 %(executed)s ÷ %(annual)s 计算为 %(rate)s%(hint)s": (
+        "%(label)s: the rate is printed as %(printed)s; %(executed)s ÷ %(annual)s gives %(rate)s"
+    ),
+    "按规则计算总分 %(total)s 分，自评得分合计 %(self)s 分，相差 %(diff)s 分": (
+        "The rules' total is %(total)s, the self scores add up to %(self)s: %(diff)s apart"
+    ),
     "%(name)s：分值空白，未计分": "%(name)s: the weight is blank; not scored",
     "%(name)s：分值为负数（%(weight)s），未计分": "%(name)s: the weight is negative (%(weight)s); not scored",
     "%(name)s：分值不是可用的数值": "%(name)s: the weight is not a usable number",
@@ -226,6 +238,11 @@ def test_messages_in_english_and_untouched_in_chinese():
     with translation.override("zh-hans"):
         assert engine_text.finding_message(F.REASON_MISSING, message, "服务社区数量") == message
         assert engine_text.grade_label("优") == "优"
+    printed = "部门预算总额 执行率印刷为 94.5%，按 451.06 ÷ 477.48 计算为 94.47%（表中执行率应为执行数÷预算数）"
+    with translation.override("en"):
+        assert engine_text.finding_message(F.RATE_PRINTED, printed) == (
+            "部门预算总额: the rate is printed as 94.5%; 451.06 ÷ 477.48 gives 94.47%"
+        )
 
 
 @pytest.mark.django_db

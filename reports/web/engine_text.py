@@ -100,6 +100,14 @@ MESSAGES = {
         gettext_noop("%(name)s：自评 %(self)s 分，已按规则计算的 %(rule)s 分计（%(why)s）"),
     ],
     F.WEIGHT_MISSING: [gettext_noop("%(name)s：分值空白，未计分")],
+    F.BUDGET_OVER: [
+        gettext_noop("%(label)s 执行数 %(executed)s 超过全年预算数 %(annual)s（执行率 %(rate)s），属超预算执行"),
+        gettext_noop("%(label)s 预算执行数 %(executed)s 超过预算资金 %(annual)s（执行率 %(rate)s）"),
+    ],
+    F.RATE_PRINTED: [
+        gettext_noop("%(label)s 执行率印刷为 %(printed)s，按 %(executed)s ÷ %(annual)s 计算为 %(rate)s%(hint)s")
+    ],
+    F.TOTAL_DIFFERS: [gettext_noop("按规则计算总分 %(total)s 分，自评得分合计 %(self)s 分，相差 %(diff)s 分")],
     F.WEIGHT_INVALID: [gettext_noop("%(name)s：分值为负数（%(weight)s），未计分")],
     F.VALUE_INVALID: [
         gettext_noop("%(name)s：分值不是可用的数值"),
@@ -133,9 +141,18 @@ _SECTION = re.compile(r"^第([一二三四五六七八九十]+)部分$")
 _CN_NUMBERS = "一二三四五六七八九十"
 
 
+# Figures match as numbers (so "%(rate)s%(hint)s" splits at the number's end), the rest lazily.
+_NUMERIC = {"score", "weight", "self", "rule", "diff", "amount", "rate", "executed", "annual", "total"}
+
+
+def _group(m: re.Match[str]) -> str:
+    name = m.group(1)
+    return f"(?P<{name}>-?[0-9][0-9.,]*%?)" if name in _NUMERIC else f"(?P<{name}>.*?)"
+
+
 def _pattern(template: str) -> re.Pattern[str]:
     escaped = re.escape(template.replace("%%", "%"))
-    return re.compile("^" + _PLACEHOLDER.sub(r"(?P<\1>.+?)", escaped) + "$", re.S)
+    return re.compile("^" + _PLACEHOLDER.sub(_group, escaped) + "$", re.S)
 
 
 PATTERNS = {code: [(_pattern(t), t) for t in templates] for code, templates in MESSAGES.items()}
