@@ -42,6 +42,7 @@ from indicators.models import TemplateIndicator, TemplateLevel1
 from reports.enums import FINAL_STATES, GRADES, NOT_HANDED_IN, STATE_ORDER
 from reports.models import RectificationItem, Report, ReportFinding, Round
 from reports.selectors import report_list
+from reports.web.engine_text import CODE_LABELS, code_label
 
 S = Report.State
 BIN_WIDTH = 10
@@ -238,7 +239,8 @@ class FindingStat:
 
     @property
     def description(self) -> str:
-        return describe_finding(self.code)
+        # In the reader's language where a translation exists (reports/web/engine_text.py).
+        return code_label(self.code) if self.code in CODE_LABELS else describe_finding(self.code)
 
     @property
     def severity(self) -> str:

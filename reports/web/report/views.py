@@ -35,6 +35,7 @@ from reports.web.report import presenters
 from reports.web.report.forms import HEADER, KINDS, SIGNS, TIERS, ReportForm, form_initial, input_name
 from reports.web.report.presenters import RowMap
 from reports.web.report.rows import indicator_row_html, indicator_rows_html
+from reports.web.textdiff import text_diff
 
 EVENTS_ON_PAGE = 12
 STATE_LABELS = dict(Report.State.choices)
@@ -113,6 +114,7 @@ def _labelled(events):
         e.from_label = STATE_LABELS.get(e.from_state, e.from_state)
         e.to_label = STATE_LABELS.get(e.to_state, e.to_state)
         e.action_label = EVENT_ACTION_LABELS.get(e.action, e.action)
+        e.diff = text_diff(e.old_value, e.new_value) if e.kind == ReportEvent.Kind.CHANGE else None
     return events
 
 

@@ -21,6 +21,7 @@ from reports.services.workflow import ACTION_LABELS
 from reports.web.report import presenters
 from reports.web.report.forms import ReportForm, form_initial
 from reports.web.report.presenters import RowMap
+from reports.web.textdiff import TextDiff, text_diff
 
 STATE_LABELS = dict(Report.State.choices)
 GRADE_KEYS = {"优": "excellent", "良": "good", "中": "pass", "差": "poor"}
@@ -331,6 +332,7 @@ class TimelineEntry:
     new: str = ""
     from_state: str = ""
     to_state: str = ""
+    diff: TextDiff | None = None  # word-level marks of old → new
 
 
 def timeline(events: list[ReportEvent]) -> list[TimelineEntry]:
@@ -350,7 +352,17 @@ def timeline(events: list[ReportEvent]) -> list[TimelineEntry]:
             )
         elif e.kind in (ReportEvent.Kind.CHANGE, ReportEvent.Kind.COMMENT):
             title = e.label or e.field
-            entries.append(TimelineEntry(e, e.kind, title, detail=e.message, old=e.old_value, new=e.shown_value))
+            entries.append(
+                TimelineEntry(
+                    e,
+                    e.kind,
+                    title,
+                    detail=e.message,
+                    old=e.old_value,
+                    new=e.shown_value,
+                    diff=text_diff(e.old_value, e.shown_value),
+                )
+            )
         elif e.kind == ReportEvent.Kind.RECTIFICATION:
             title = rectification.ACTION_LABELS.get(e.action, e.action)
             # The item's requirement is the label; the message repeats it on issue.
