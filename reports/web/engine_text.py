@@ -182,6 +182,11 @@ def _params(found: dict[str, str]) -> dict[str, str]:
         params["section"] = pgettext("narrative part", "第%(n)s部分") % {"n": _CN_NUMBERS.index(section.group(1)) + 1}
     if "grade" in params:
         params["grade"] = grade_label(params["grade"])
+    # The rule's wording and the hint are the engine's Chinese prose: left out under English
+    # (the English templates keep their slots, which msgfmt requires).
+    for prose in ("why", "hint"):
+        if prose in params:
+            params[prose] = ""
     return params
 
 
