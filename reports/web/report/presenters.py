@@ -17,6 +17,7 @@ from indicators.engine.fmt import pct, two
 from indicators.engine.types import EXECUTION_LEVEL1
 from reports.interchange.document import num
 from reports.models import NARRATIVE_SECTIONS, Report, ReportIndicator
+from reports.services.completeness import submit_missing
 from reports.web.report.forms import INDICATOR, TASK, ReportForm
 
 # Which input of an indicator row a finding is about (the rest are about the row).
@@ -30,6 +31,7 @@ ROW_FIELD_BY_CODE = {
     "score.differs": "self_score",
     "tier.unknown": "tier",
     "tier.inferred": "tier",
+    "required.tier": "tier",
     "actual.missing": "actual_text",
     "actual.not_measured": "actual_text",
     "actual.operator": "actual_text",
@@ -137,6 +139,9 @@ def finding_view(f: engine.Finding, result: engine.ReportResult, rows: RowMap) -
     if f.where.startswith("narrative."):
         item["target"] = "narrative_" + f.where.split(".", 1)[1]
         return item
+    if f.where.startswith("header."):
+        item["target"] = f.where.split(".", 1)[1]
+        return item
     if f.where.startswith("template."):
         name = f.where.split(".", 1)[1]
         item["anchor"] = "execution" if name == EXECUTION_LEVEL1 else f"l1:{name}"
@@ -163,11 +168,18 @@ def result_payload(report: Report, result: engine.ReportResult, rows: RowMap) ->
         value = rate(task.executed, task.budget)
         i = rows.tasks[k] if k < len(rows.tasks) else k
         task_rates[i] = pct(value) if value is not None else ""
+    shown = list(result.findings)
+    if report.editable:
+        # What 送审 still needs, at its field like the engine's findings; a blank tier is said
+        # once, as required, not also as the engine's "inferred from the score".
+        missing = submit_missing(report)
+        tierless = {f.where for f in missing if f.code == "required.tier"}
+        shown = [f for f in shown if not (f.code == "tier.inferred" and f.where in tierless)] + missing
     findings = sorted(
-        (finding_view(f, result, rows) for f in result.findings),
+        (finding_view(f, result, rows) for f in shown),
         key=lambda item: SEVERITY_ORDER.get(item["severity"], 3),
     )
-    counts = {s: sum(1 for f in result.findings if f.severity == s) for s in SEVERITY_ORDER}
+    counts = {s: sum(1 for f in shown if f.severity == s) for s in SEVERITY_ORDER}
     return {
         "rows": [
             {

@@ -30,6 +30,7 @@ from reports.interchange.store import report_to_document
 from reports.models import Report, ReportEvent, declaration_of, targets_approved
 from reports.selectors import evidence as evidence_selectors
 from reports.services import editing, history, rectification, workflow
+from reports.services.completeness import submit_missing
 from reports.services.scoring import report_score as engine_score
 from reports.web.report import presenters
 from reports.web.report.forms import HEADER, KINDS, SIGNS, TIERS, ReportForm, form_initial, input_name
@@ -389,12 +390,14 @@ def submit_page(request, pk: int):
         messages.success(request, _("报告已送审，等待财政局审核。"))
         return redirect("report", pk=report.pk)
     findings = list(report.findings.all())
+    # Required parts are checked live, from the report as saved (they are not stored findings).
+    missing = submit_missing(editing.report_load(report.pk)) if report.editable else []
     return render(
         request,
         "reports/submit.html",
         {
             "report": report,
-            "errors": [f for f in findings if f.severity == "error"],
+            "errors": [f for f in findings if f.severity == "error"] + missing,
             "warnings": [f for f in findings if f.severity == "warning"],
             "infos": [f for f in findings if f.severity == "info"],
             "can_transition": report.editable,
