@@ -153,6 +153,21 @@ def finding_view(f: engine.Finding, result: engine.ReportResult, rows: RowMap) -
     return item
 
 
+NOTHING = "—"
+
+
+def nothing_entered(report: Report) -> bool:
+    """No figure, tier or score anywhere: what a new draft is before anyone types one."""
+    if report.execution_self_score is not None:
+        return False
+    if any(line.annual is not None or line.executed is not None for line in report._budget_lines.values()):
+        return False
+    return not any(
+        row.actual_text or row.actual is not None or row.self_score is not None or row.tier
+        for row in report.indicators.all()
+    )
+
+
 def result_payload(report: Report, result: engine.ReportResult, rows: RowMap) -> dict:
     """The engine's result as the page's cells: what the script puts in place, by name."""
     lines = report._budget_lines
@@ -172,7 +187,9 @@ def result_payload(report: Report, result: engine.ReportResult, rows: RowMap) ->
     if report.editable:
         # What 送审 still needs, at its field like the engine's findings; a blank tier is said
         # once, as required, not also as the engine's "inferred from the score".
-        missing = submit_missing(report)
+        # A row the engine already calls unscored (no tier and no score) is not told twice.
+        unscored = {f.where for f in shown if f.code == "score.missing"}
+        missing = [f for f in submit_missing(report) if not (f.code == "required.tier" and f.where in unscored)]
         tierless = {f.where for f in missing if f.code == "required.tier"}
         shown = [f for f in shown if not (f.code == "tier.inferred" and f.where in tierless)] + missing
     findings = sorted(
@@ -180,6 +197,8 @@ def result_payload(report: Report, result: engine.ReportResult, rows: RowMap) ->
         key=lambda item: SEVERITY_ORDER.get(item["severity"], 3),
     )
     counts = {s: sum(1 for f in shown if f.severity == s) for s in SEVERITY_ORDER}
+    # A draft nobody has entered a figure in has no total yet: "—", not a 差.
+    blank = report.editable and nothing_entered(report)
     return {
         "rows": [
             {
@@ -218,10 +237,10 @@ def result_payload(report: Report, result: engine.ReportResult, rows: RowMap) ->
         "weight_total": score_text(
             (report.round.template.execution_weight or Decimal(0)) + sum((r.weight for r in result.level1), Decimal(0))
         ),
-        "total": score_text(result.total),
-        "grade": result.grade,
-        "self_total": score_text(result.self_total),
-        "self_grade": result.self_grade,
+        "total": NOTHING if blank else score_text(result.total),
+        "grade": NOTHING if blank else result.grade,
+        "self_total": NOTHING if blank else score_text(result.self_total),
+        "self_grade": NOTHING if blank else result.self_grade,
         "total_explanation": result.total_explanation,
         "budget_rates": budget_rates,
         "task_rates": task_rates,
