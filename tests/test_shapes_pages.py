@@ -204,6 +204,7 @@ def test_the_review_page_of_a_two_level_report(client, department, accountant, r
     login(client, accountant)
     _fill(client, report, TWO_FILLED)
     assert list(Report.objects.get(pk=report.pk).findings.filter(severity="error").values_list("message")) == []
+    fill_required(report)
     report_transition(report=Report.objects.get(pk=report.pk), action="submit", actor=accountant)
     login(client, reviewer)
     table = _indicator_table(client.get(reverse("review:report", args=[report.pk])).content.decode())
