@@ -105,6 +105,9 @@ def test_a_blank_draft_says_each_missing_item_once_and_shows_no_grade_until_some
     per_place = Counter(f["row"] or f["target"] for f in errors)
     assert max(per_place.values()) == 1, [k for k, n in per_place.items() if n > 1]
     assert len(errors) == payload["counts"]["error"] == 24 + 1 + 3 + 8  # rows, budget, header, narrative
+    # An unscored row does not repeat its error as its explanation, nor show level scores of 0.00.
+    assert [r["explanation"] for r in payload["rows"]] == [""] * 24
+    assert {x["score"] for x in payload["level1"] + payload["level2"]} == {"—"}
 
     data = form_data(client, report)
     set_row(data, "服务社区数量", actual_text="41个")

@@ -61,6 +61,12 @@ def test_a_new_years_draft_is_prefilled_and_shows_no_grade_yet(new_page, demo):
     expect(page.locator("input[name=contact]")).to_have_value(demo.contact)
     expect(page.locator("tr.task-row input[data-field=name]").first).to_have_value(demo.tasks.first().name)
     shot(page, "prefilled_draft.png")
+    # One message per missing item: a qualitative row says once that it has neither tier nor score.
+    first = page.locator("tr.ind-row").first
+    expect(first.locator(".msg-error")).to_have_count(1)
+    expect(first.locator("[data-out=row-explain]")).to_have_text("")
+    first.scroll_into_view_if_needed()
+    shot(page, "prefilled_draft_rows.png")
     assert Template.objects.filter(year=2022).count() == 1
 
 

@@ -199,13 +199,15 @@ def result_payload(report: Report, result: engine.ReportResult, rows: RowMap) ->
     counts = {s: sum(1 for f in shown if f.severity == s) for s in SEVERITY_ORDER}
     # A draft nobody has entered a figure in has no total yet: "—", not a 差.
     blank = report.editable and nothing_entered(report)
+    # An unscored row's explanation would repeat its error ("未选择完成档次…未计分"): say it once.
+    unscored_rows = {f.where for f in result.findings if f.severity == "error"}
     return {
         "rows": [
             {
                 "row": f"ind-{rows.indicators[r.index] if r.index < len(rows.indicators) else r.index}",
                 "score": score_text(r.score),
                 "self": score_text(r.self_score),
-                "explanation": r.explanation,
+                "explanation": "" if r.score is None and f"indicators[{r.index}]" in unscored_rows else r.explanation,
                 "flags": list(r.flags),
                 "short": "short" in r.flags,
             }
@@ -215,8 +217,8 @@ def result_payload(report: Report, result: engine.ReportResult, rows: RowMap) ->
             {
                 "name": r.name,
                 "weight": score_text(r.weight),
-                "score": score_text(r.score),
-                "self": score_text(r.self_score),
+                "score": NOTHING if blank else score_text(r.score),
+                "self": NOTHING if blank else score_text(r.self_score),
             }
             for r in result.level1
         ],
@@ -224,8 +226,8 @@ def result_payload(report: Report, result: engine.ReportResult, rows: RowMap) ->
             {
                 "key": f"{r.level1}|{r.name}",
                 "weight": score_text(r.weight),
-                "score": score_text(r.score),
-                "self": score_text(r.self_score),
+                "score": NOTHING if blank else score_text(r.score),
+                "self": NOTHING if blank else score_text(r.self_score),
             }
             for r in result.level2
         ],
