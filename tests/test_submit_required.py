@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from reports.demo.build import resize_report
 from reports.models import Report, ReportEvent
 from reports.services import workflow
 from tests.test_form_helpers import form_data, login, post_form, row_index, set_row
@@ -103,3 +104,19 @@ def test_the_reviewer_sees_no_required_findings_on_a_submitted_report(client, pe
     login(client, personas["reviewer"])
     payload = client.get(reverse("report", args=[seed_report.pk])).context["payload"]
     assert not [f for f in payload["findings"] if f["code"].startswith("required.")]
+
+
+# session, user, roles, report_get; the stored findings; the report loaded whole (report + 3 prefetches,
+# budget lines) for the required parts.
+SUBMIT_PAGE_QUERIES = 10
+
+
+@pytest.mark.parametrize("rows", [5, 60])
+def test_the_submit_page_queries_do_not_grow_with_rows(client, personas, seed_report, rows, django_assert_num_queries):
+    resize_report(seed_report, rows)
+    Report.objects.filter(pk=seed_report.pk).update(narrative_3="")
+    login(client, personas["accountant_a"])
+    client.get(reverse("home"))  # a warm session
+    with django_assert_num_queries(SUBMIT_PAGE_QUERIES):
+        page = client.get(reverse("report_submit", args=[seed_report.pk])).content.decode()
+    assert "请填写“三、综合评价结论”。" in page
