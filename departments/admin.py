@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from departments.models import BudgetLine, Department, Role, budget_frozen, budget_frozen_message
 from departments.resources import BudgetLineResource, DepartmentResource, PersonResource
 from perfeval.spreadsheets.importing import SpreadsheetAdminMixin
-from perfeval.widgets import admin_overrides
+from perfeval.widgets import MoneyListMixin, admin_overrides
 
 
 def rescore_budgets(request, model_admin, keys, what: str) -> None:
@@ -57,7 +57,7 @@ class BudgetLineInline(admin.TabularInline):
 @admin.register(Department)
 class DepartmentAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     resource_classes = [DepartmentResource]
-    import_help = "列：预算编码、部门(单位)名称、简称、上级部门编码、启用（是/否，空白表示不变）。"
+    import_help = _("列：预算编码、部门(单位)名称、简称、上级部门编码、启用（是/否，空白表示不变）。")
     list_display = ["code", "name", "short_name", "parent", "active"]
     list_filter = ["active"]
     search_fields = ["code", "name", "short_name"]
@@ -81,7 +81,7 @@ class DepartmentAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
 @admin.register(Role)
 class RoleAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     resource_classes = [PersonResource]
-    import_help = (
+    import_help = _(
         "每行一个角色：用户名、姓名、电子邮箱、角色（部门填报人/财政局审核人/财政局管理员）、部门编码。"
         "新用户不设密码，请在用户管理中设置或让其通过管理员重置。"
     )
@@ -93,7 +93,7 @@ class RoleAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+class BudgetLineAdmin(MoneyListMixin, SpreadsheetAdminMixin, admin.ModelAdmin):
     resource_classes = [BudgetLineResource]
 
     def import_done(self, request, result) -> None:
@@ -102,7 +102,7 @@ class BudgetLineAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
 
         rescore_job_message(request, self, getattr(result, "rescore_job", None))
 
-    import_help = (
+    import_help = _(
         "每行一个预算项目：部门编码、年度、项目（部门预算总额/财政性资金/其他资金/基本支出/项目支出）、"
         "年初预算数、全年预算数、预算执行数（万元），可选：原表执行率。"
     )

@@ -214,7 +214,7 @@ class TemplateIndicatorInline(LockedReadOnly, admin.TabularInline):
 @admin.register(Template)
 class TemplateAdmin(SpreadsheetAdminMixin, InUseRefused, LockedReadOnly, admin.ModelAdmin):
     resource_classes = [TemplateRowResource]
-    import_help = (
+    import_help = _(
         "每行一个三级指标：模板名称、年度、版本、一级指标、二级指标、三级指标、性质（定量/定性）、符号（≥/≤/=）、"
         "指标值（数）、指标值、度量单位、分值；可选：一级指标分值。一级指标、二级指标可留空：空白沿用上一行（合并单元格），"
         "没有一级指标时整列留空或不设此列（平铺清单），上一行有一级指标而本行没有时填“（无一级指标）”。"

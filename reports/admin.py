@@ -73,7 +73,7 @@ class RoundAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     filter_horizontal = ["departments"]
     list_select_related = ["template", "rule_set"]
     resource_classes = [RoundCoverageResource]
-    import_help = "每行一个参评部门：评价任务名称、年度、部门编码（只增加，不删除；已结束的评价任务不能增加）。"
+    import_help = _("每行一个参评部门：评价任务名称、年度、部门编码（只增加，不删除；已结束的评价任务不能增加）。")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -113,6 +113,10 @@ class Report(models.Model):
     execution_score = models.DecimalField(_("预算执行率得分"), null=True, blank=True, **SCORE)
     grade = models.CharField(_("评价等级"), max_length=8, blank=True)
     self_grade = models.CharField(_("自评结果"), max_length=8, blank=True)
+    # The reviewer's scores where given, the rule's elsewhere (engine.reviewer_total): kept by
+    # every rescore and reviewer save; once approved it is the final score (审核得分).
+    reviewer_total = models.DecimalField(_("审核总分"), null=True, blank=True, **SCORE)
+    reviewer_grade = models.CharField(_("审核等级"), max_length=8, blank=True)
     level1_scores = models.JSONField(_("一级指标得分"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
     warning_count = models.PositiveIntegerField(_("提示数"), default=0)
@@ -151,6 +155,15 @@ class Report(models.Model):
     @property
     def editable(self) -> bool:
         return self.state in self.EDITABLE_STATES
+
+    @property
+    def final_score(self):
+        """审核得分: the reviewer total once the report is approved (None before)."""
+        return self.reviewer_total if self.state in enums.FINAL_STATES else None
+
+    @property
+    def final_grade(self) -> str:
+        return self.reviewer_grade if self.state in enums.FINAL_STATES else ""
 
     def narrative(self) -> list[tuple[str, str, str]]:
         """(key, title, text) for the eight sections."""

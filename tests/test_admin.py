@@ -44,7 +44,7 @@ def test_admin_shows_the_five_budget_rows(admin_client_demo):
     response = admin_client_demo.get(reverse("admin:departments_department_change", args=[dept.pk]))
     html = response.content.decode()
     assert html.count('name="budget_lines-') >= 5 * 6
-    for value in ("477.48", "451.06", "134.48", "135.35", "343", "315.71"):
+    for value in ("477.48", "451.06", "134.48", "135.35", "343.00", "315.71"):
         assert f'value="{value}"' in html
 
 

@@ -6,8 +6,8 @@ data into :class:`ReportInput` and reads :class:`ReportResult` back.
 
 from indicators.engine.checks import table_findings, template_findings
 from indicators.engine.numbers import round_half_up
-from indicators.engine.parse import Measure, parse_decimal, parse_measure
-from indicators.engine.scoring import grade_for, score_report
+from indicators.engine.parse import Measure, parse_decimal, parse_measure, signed_target
+from indicators.engine.scoring import grade_for, reviewer_total, score_report
 from indicators.engine.types import (
     Budget,
     BudgetRow,
@@ -40,8 +40,10 @@ __all__ = [
     "grade_for",
     "parse_decimal",
     "parse_measure",
+    "reviewer_total",
     "round_half_up",
     "score_report",
+    "signed_target",
     "table_findings",
     "template_findings",
 ]

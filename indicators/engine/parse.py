@@ -159,3 +159,17 @@ def parse_decimal(text: object) -> Decimal | None:
     if not isinstance(text, str):
         return None
     return _parse_decimal(text)
+
+
+SIGN_SYMBOLS = {">=": "≥", "<=": "≤", "=": "="}
+
+
+def signed_target(sign: str | None, text: str) -> str:
+    """A target as shown: a text that writes no operator of its own gets the row's sign in front.
+
+    A department's own row keeps its sign apart from the text ("≥" and "95"); a template's
+    text carries it ("≥95%") and is shown as it is.
+    """
+    if not text or sign not in SIGN_SYMBOLS or parse_measure(text).has_operator:
+        return text
+    return SIGN_SYMBOLS[sign] + text

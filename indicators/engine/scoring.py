@@ -39,7 +39,7 @@ from indicators.engine.types import (
 )
 from indicators.engine.values import HUNDRED, ZERO, as_items, clean_num, clean_text
 
-__all__ = ["grade_for", "score_report", "template_findings"]
+__all__ = ["grade_for", "reviewer_total", "score_report", "template_findings"]
 
 _DEFAULT_RULES = RuleSet()
 
@@ -600,3 +600,35 @@ def _grade_checks(
                     f"报告填写自评等级“{published_grade}”，按 {num(basis)} 分应为“{expected}”",
                 )
             )
+
+
+# --------------------------------------------------------------------------- the reviewer's total
+
+
+def reviewer_total(
+    report: ReportInput, result: ReportResult, scores: tuple[Decimal | None, ...]
+) -> tuple[Decimal, str, str]:
+    """(total, grade, explanation) with the reviewer's row scores standing in for the rule's.
+
+    `scores` has one entry per indicator row (None: the reviewer gave none, the rule's score
+    counts); 预算执行率 keeps the rule's score. The sum goes through the same rescaling and caps
+    as the rule total, so with no reviewer score the two are equal.
+    """
+    rules = _compile(getattr(report, "rules", None) or _DEFAULT_RULES)
+    rows = []
+    given = 0
+    for row in result.rows:
+        score = scores[row.index] if row.index < len(scores) else None
+        if score is not None and "not_applicable" not in row.flags:
+            given += 1
+            row = dataclasses.replace(row, score=round_half_up(score))
+        rows.append(row)
+    sub = _Subtotals(rows)
+    nodes = as_items(getattr(report, "level1", None))
+    level1 = tuple(_level1(name, *sub.level1.get(name, (ZERO, ZERO, ZERO))) for name in _level1_order(nodes, sub))
+    budget = getattr(report, "budget", None) or Budget()
+    exec_score = result.execution_score
+    total, _self, expl = _totals(budget, nodes, level1, sub, rules, result.execution_rate, exec_score, exec_score, [])
+    total = round_half_up(total)
+    expl = expl.replace("总分", "审核总分", 1) + f"（{given} 项采用审核得分，其余按规则得分）"
+    return total, grade_for(total, rules.bands), expl

@@ -23,6 +23,7 @@ from indicators.engine.types import EXECUTION_LEVEL1
 from reports.interchange.document import dec, to_engine_input
 from reports.interchange.store import report_to_document
 from reports.models import NARRATIVE_SECTIONS, Report
+from reports.selectors.privacy import contact_public
 
 PARTS = ("both", "narrative", "table")
 FINAL_STATES = Report.FINAL_STATES
@@ -172,6 +173,8 @@ class PrintReport:
     self_total: str  # only where it differs
     grade: str
     self_grade: str  # only where it differs
+    final_total: str  # 审核得分, once approved
+    final_grade: str
     tasks: list[TaskLine]
     budget: list[BudgetLine]
     level1: list[Level1Line]
@@ -241,7 +244,7 @@ def note_lines(text: str) -> list[str]:
 
 def _measure_text(text: str, sign: str | None, value: Decimal | None) -> str:
     if text:
-        return text
+        return engine.signed_target(sign, text)
     if value is None:
         return ""
     return f"{SIGN_SYMBOL.get(sign or '', '')}{figure(value)}"
@@ -363,6 +366,8 @@ def conclusion_paragraphs(p: PrintReport) -> list[str]:
             + (f"（自评结果“{p.self_grade}”）" if p.self_grade else "")
             + "，与按规则计算的得分不一致，本报告以按规则计算的得分为准。"
         )
+    if p.final_total:
+        first += f"经财政局审核，审核得分为{p.final_total}分，审核等级为“{p.final_grade}”。"
     parts = []
     for l1 in p.level1:
         text = f"{l1.name}分值{l1.weight}分，得分{l1.score}分"
@@ -399,7 +404,7 @@ def funds_paragraphs(p: PrintReport) -> list[str]:
     return [text]
 
 
-def build(report: Report, *, part: str = "both", final: bool | None = None) -> PrintReport:
+def build(report: Report, *, part: str = "both", final: bool | None = None, public: bool = False) -> PrintReport:
     """The printed report; `report` should come from report_queryset() (prefetched)."""
     if part not in PARTS:
         raise ValueError(f"part must be one of {PARTS}")
@@ -419,7 +424,7 @@ def build(report: Report, *, part: str = "both", final: bool | None = None) -> P
         department_name=department.name,
         short_name=short,
         title=f"{year} 年度{short}部门整体绩效自评报告",
-        contact=report.contact,
+        contact=contact_public(report.contact) if public else report.contact,
         preamble=paragraphs(report.preamble),
         goal=items(report.goal),
         goal_completion=items(report.goal_completion),
@@ -427,6 +432,9 @@ def build(report: Report, *, part: str = "both", final: bool | None = None) -> P
         self_total=figure(self_total) if self_total is not None else "",
         grade=result.grade,
         self_grade=result.self_grade if result.self_grade and result.self_grade != result.grade else "",
+        # As stored at approval (engine.reviewer_total): the reviewer's scores are not in the document.
+        final_total=figure(report.final_score) if report.final_score is not None else "",
+        final_grade=report.final_grade,
         tasks=[
             TaskLine(
                 name=t["name"],

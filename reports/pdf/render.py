@@ -48,9 +48,11 @@ def weasyprint_warnings() -> Iterator[list[str]]:
         logger.removeHandler(collector)
 
 
-def print_report(report: Report | int, *, part: str = "both", final: bool | None = None) -> PrintReport:
+def print_report(
+    report: Report | int, *, part: str = "both", final: bool | None = None, public: bool = False
+) -> PrintReport:
     pk = report if isinstance(report, int) else report.pk
-    return build(report_queryset().get(pk=pk), part=part, final=final)
+    return build(report_queryset().get(pk=pk), part=part, final=final, public=public)
 
 
 def render_html(p: PrintReport, *, preview: bool = False, request=None, extra: dict | None = None) -> str:
@@ -103,12 +105,19 @@ def html_to_pdf(html: str) -> Rendered:
 
 
 def render_pdf(
-    report: Report | int, *, part: str = "both", final: bool | None = None, evidence: list | None = None
+    report: Report | int,
+    *,
+    part: str = "both",
+    final: bool | None = None,
+    evidence: list | None = None,
+    public: bool = False,
 ) -> Rendered:
     """The report as a PDF: narrative (portrait) then table (landscape), or either alone.
 
     `evidence` (reports.pdf.evidence.archive_evidence): listed after the table (names and hashes only).
+    `public`: for everyone's eyes (the archive copy): the filer's phone number left out.
     """
     if part not in PARTS:
         raise ValueError(f"part must be one of {PARTS}")
-    return html_to_pdf(render_html(print_report(report, part=part, final=final), extra={"evidence": evidence or []}))
+    p = print_report(report, part=part, final=final, public=public)
+    return html_to_pdf(render_html(p, extra={"evidence": evidence or []}))

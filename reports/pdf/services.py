@@ -169,8 +169,10 @@ def _run_archive(render: ReportRender) -> None:
         raise RuntimeError(f"报告当前状态为“{report.get_state_display()}”，不再是审核通过，未归档。")
     bundle = evidence_bundle(report)  # first: a changed evidence file stops the archive
     try:
-        # Without evidence, the very call every other render makes.
-        out = render_pdf(report.pk, part="both", final=True, **({"evidence": bundle.items} if bundle else {}))
+        # Without evidence, the very call every other render makes. The archive is the PDF the
+        # public downloads once the report is published: no phone numbers in it.
+        evidence = {"evidence": bundle.items} if bundle else {}
+        out = render_pdf(report.pk, part="both", final=True, public=True, **evidence)
         # Signed with the bureau's active certificate; without one the archive is kept unsigned
         # (the admin says so) rather than the approval's PDF being lost.
         certificate = active_certificate()

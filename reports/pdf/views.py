@@ -65,7 +65,12 @@ def pdf_request(request, pk: int):
         response = render(request, "pdf/limited.html", context, status=429)
         response["Retry-After"] = "60"
         return response
-    return redirect("pdf:status", pk=report.pk, render_id=render_obj.pk)
+    # One click: a render already done (the worker was quick, or tasks run inline) is the
+    # download itself; otherwise the status page, which starts the download when it is ready.
+    render_obj.refresh_from_db(fields=["status"])
+    if render_obj.status == ReportRender.Status.DONE:
+        return redirect("pdf:file", pk=report.pk, render_id=render_obj.pk)
+    return redirect(reverse("pdf:status", args=[report.pk, render_obj.pk]) + "?download=1")
 
 
 def _status_payload(report: Report, render_obj: ReportRender) -> dict:
@@ -88,7 +93,13 @@ def pdf_status(request, pk: int, render_id: int):
     payload = _status_payload(report, render_obj)
     if request.GET.get("format") == "json":
         return JsonResponse(payload)
-    return render(request, "pdf/status.html", {"report": report, "render": render_obj, "payload": payload})
+    context = {
+        "report": report,
+        "render": render_obj,
+        "payload": payload,
+        "download": request.GET.get("download") == "1",
+    }
+    return render(request, "pdf/status.html", context)
 
 
 @login_required

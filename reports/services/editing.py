@@ -28,7 +28,7 @@ from reports.interchange.store import report_to_document  # the change history c
 from reports.models import NARRATIVE_FIELDS, Report, ReportEvent, ReportIndicator, ReportTask, indicator_definition
 from reports.selectors import budget_lines, report_get, report_queryset
 from reports.services import history
-from reports.services.scoring import report_score, score_fields, store_findings
+from reports.services.scoring import report_score, reviewer_fields, score_fields, store_findings
 
 HEADER_FIELDS = ("contact", "preamble", "goal", "goal_completion", "weight_note")
 BUDGET_FIELDS = ("initial", "annual", "executed")
@@ -323,7 +323,7 @@ def report_save(*, report_id: int, actor, data: dict, expected_version: int | No
     # Scored from the rows in memory, which are the rows just written; the totals go out with
     # the new version in one UPDATE.
     result = report_score(locked)
-    totals = score_fields(result)
+    totals = {**score_fields(result), **reviewer_fields(locked, result)}
     for name, value in totals.items():
         setattr(locked, name, value)
     locked.version += 1

@@ -24,7 +24,7 @@ from reports.interchange.document import num
 from reports.models import Report, ReportEvent, ReportIndicator
 from reports.selectors import report_queryset
 from reports.services import history
-from reports.services.scoring import report_engine_input
+from reports.services.scoring import report_engine_input, report_score, reviewer_fields
 
 # Row findings that make a score impossible, whoever typed it.
 REFUSING_CODES = {"score.over_weight", "tier.out_of_range", "score.negative"}
@@ -96,7 +96,8 @@ def report_review_save(
         indicator = indicators[pk]
         for field, new in (("reviewer_score", row.score), ("review_comment", row.comment.strip())):
             old = getattr(indicator, field)
-            if (old or None) == (new or None):
+            # A score of 0 is a score (not "none"); an empty comment is no comment.
+            if old == new or (field == "review_comment" and not old and not new):
                 continue
             setattr(indicator, field, new)
             events.append(
@@ -128,9 +129,16 @@ def report_review_save(
             )
         )
         locked.review_opinion = opinion
+    # The rows in memory carry the scores just written: the total is of what is stored now.
+    totals = reviewer_fields(locked, report_score(locked))
+    stale_total = [name for name, value in totals.items() if getattr(locked, name) != value]
+    for name in stale_total:
+        setattr(locked, name, totals[name])
     if events:
         locked.version += 1
-        locked.save(update_fields=["review_opinion", "version", "updated_at"])
+        locked.save(update_fields=["review_opinion", "version", "updated_at", *stale_total])
+    elif stale_total:
+        locked.save(update_fields=stale_total)
     ReportEvent.objects.bulk_create(events)
     return len(events)
 

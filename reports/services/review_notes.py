@@ -16,8 +16,10 @@ def review_note_html(indicator) -> str:
     """A reviewer's score and comment on one indicator row ("" when there is none)."""
     if indicator is None or (not indicator.review_comment and indicator.reviewer_score is None):
         return ""
+    # The id is what the return banner's list of comments links to.
     parts = [
-        f'<div class="review-note" role="note"><span class="review-note-label">{html.escape(_("审核意见"))}</span>'
+        f'<div class="review-note" id="review-note-{indicator.pk}" role="note">'
+        f'<span class="review-note-label">{html.escape(_("审核意见"))}</span>'
     ]
     if indicator.reviewer_score is not None:
         score = html.escape(f"{_('审核得分')} {num(indicator.reviewer_score)}")

@@ -128,10 +128,30 @@ def report_rescore(*, report: Report, loaded: bool = False) -> engine.ReportResu
     """
     if not loaded:
         report = report_queryset().get(pk=report.pk)
-    result = report_score(report)
-    Report.objects.filter(pk=report.pk).update(**score_fields(result))
+    data = report_engine_input(report)
+    result = engine.score_report(data)
+    Report.objects.filter(pk=report.pk).update(**score_fields(result), **reviewer_fields(report, result, data))
     store_findings(report, result)
     return result
+
+
+def reviewer_fields(report: Report, result: engine.ReportResult, data: engine.ReportInput | None = None) -> dict:
+    """The report's columns that keep the reviewer total (engine.reviewer_total), by name.
+
+    `report` comes from report_queryset: its rows, in the engine input's order, carry the
+    reviewer's scores (an approved report's frozen document lists the same rows).
+    """
+    total, grade, _explanation = report_reviewer_total(report, result, data)
+    return {"reviewer_total": total, "reviewer_grade": grade}
+
+
+def report_reviewer_total(
+    report: Report, result: engine.ReportResult, data: engine.ReportInput | None = None
+) -> tuple[Decimal, str, str]:
+    """(total, grade, explanation) of engine.reviewer_total for the loaded report."""
+    data = data or report_engine_input(report)
+    scores = tuple(row.reviewer_score for row in report.indicators.all())
+    return engine.reviewer_total(data, result, scores)
 
 
 def score_fields(result: engine.ReportResult) -> dict:

@@ -25,6 +25,7 @@ from reports.pdf.services import report_archive_request
 from reports.selectors import report_queryset
 from reports.services.completeness import submit_missing
 from reports.services.notifications import report_notify
+from reports.services.scoring import report_score, reviewer_fields
 
 S = Report.State
 
@@ -129,8 +130,13 @@ def report_transition(
         fields.append(transition.stamp)
     if action == "approve":
         # What the public page, PDFs and exports read from now on (see store.frozen_document).
-        locked.frozen_document = _document(locked)
-        fields.append("frozen_document")
+        loaded = report_queryset().get(pk=locked.pk)
+        locked.frozen_document = report_to_document(loaded, live=True)
+        # The final score (审核得分) is the reviewer total of exactly what is approved.
+        reviewer = reviewer_fields(loaded, report_score(loaded))
+        for name, value in reviewer.items():
+            setattr(locked, name, value)
+        fields.extend(["frozen_document", *reviewer])
     elif action == "reopen":
         locked.frozen_document = None
         fields.append("frozen_document")

@@ -51,17 +51,30 @@ def _weight(value: Decimal | None) -> str:
     return f"（{text}分）"
 
 
+def final_ranks(reports: list[Report]) -> dict[int, int]:
+    """Report pk -> rank by final score (审核得分), highest first; equal scores share a rank
+    (1, 2, 2, 4). Reports without a final score (not approved) have none."""
+    scored = sorted((r for r in reports if r.final_score is not None), key=lambda r: r.final_score, reverse=True)
+    ranks: dict[int, int] = {}
+    for place, report in enumerate(scored, start=1):
+        previous = scored[place - 2] if place > 1 else None
+        same = previous is not None and previous.final_score == report.final_score
+        ranks[report.pk] = ranks[previous.pk] if same else place
+    return ranks
+
+
 def summary_rows(round_: Round) -> Iterator[tuple]:
     """The header, then one row per department of the round, in budget-code order."""
     reports = list(Report.objects.filter(round=round_).select_related("department").order_by("department__code"))
     by_department = {r.department_id: r for r in reports}
     level1 = _level1_names(round_, reports)
+    ranks = final_ranks(reports)
     execution_weight = round_.template.execution_weight
     header = ["预算编码", "部门(单位)名称", "状态", f"预算执行率{_weight(execution_weight)}", "预算执行率 自评"]
     for name, weight in level1:
         label = name or NO_LEVEL1  # the rows under no level-1 label, scored as one group
         header += [f"{label}{_weight(weight)}", f"{label} 自评"]
-    header += ["规则得分", "自评得分", "评价等级", "自评结果", "错误", "提示"]
+    header += ["规则得分", "自评得分", "审核得分", "排名", "评价等级", "自评结果", "审核等级", "错误", "提示"]
     yield tuple(header)
 
     departments = list(round_.departments.order_by("code"))
@@ -86,8 +99,11 @@ def summary_rows(round_: Round) -> Iterator[tuple]:
         row += [
             report.rule_total,
             report.self_total,
+            report.final_score,
+            ranks.get(report.pk),
             report.grade,
             report.self_grade,
+            report.final_grade,
             # Not scored yet (started, never saved): no counts rather than a misleading 0.
             report.error_count if report.scored_at else None,
             report.warning_count if report.scored_at else None,

@@ -384,6 +384,16 @@
     });
   }
 
+  // The bar's PDF is made from the saved report: unsaved changes are saved first.
+  var pdfForm = document.getElementById("pdf-form");
+  if (pdfForm) {
+    pdfForm.addEventListener("submit", function (e) {
+      if (!isDirty()) return;
+      e.preventDefault();
+      save().then(function (ok) { if (ok && !isDirty()) pdfForm.submit(); });
+    });
+  }
+
   // ------------------------------------------------------------------ rows
 
   function renumber(body, prefix) {
@@ -572,23 +582,95 @@
     }
   });
 
-  // A column copied from Excel (one value a line) fills this row's actual and the next ones'.
+  // ------------------------------------------------------------------ paste a block from a spreadsheet
+
+  // Excel puts a block on the clipboard as rows by newline and cells by tab; a cell that holds
+  // a newline, tab or quote comes quoted ("a""b"). Trailing empty lines are dropped.
+  function parseGrid(text) {
+    text = text.replace(/\r\n?/g, "\n");
+    var rows = [[]];
+    var cell = "";
+    var quoted = false;
+    var fresh = true; // at the start of a cell
+    for (var i = 0; i < text.length; i++) {
+      var ch = text[i];
+      if (quoted) {
+        if (ch === '"' && text[i + 1] === '"') { cell += '"'; i++; }
+        else if (ch === '"') quoted = false;
+        else cell += ch;
+      } else if (ch === '"' && fresh) {
+        quoted = true;
+        fresh = false;
+      } else if (ch === "\t" || ch === "\n") {
+        rows[rows.length - 1].push(cell);
+        if (ch === "\n") rows.push([]);
+        cell = "";
+        fresh = true;
+      } else {
+        cell += ch;
+        fresh = false;
+      }
+    }
+    rows[rows.length - 1].push(cell);
+    while (rows.length > 1 && rows[rows.length - 1].join("") === "" && rows[rows.length - 1].length === 1) rows.pop();
+    return rows;
+  }
+
+  // The three blocks a block can be pasted into: their rows, and the inputs that take a value.
+  var PASTE_BLOCKS = [
+    { rows: "#task-body > tr.task-row", controls: "input[type=text], textarea" },
+    { rows: "#budget-table > tbody > tr", controls: 'input[type=text][name^="budget-"]' },
+    { rows: "#ind-body > tr.ind-row", controls: "input[type=text], textarea" },
+  ];
+
+  // A row's columns are its td cells (merged level headers are th): the pasted block keeps the
+  // page's layout, so a read-only cell in it is left as it is rather than shifting the rest.
+  function pasteCells(tr) {
+    return Array.prototype.filter.call(tr.children, function (c) { return c.tagName === "TD"; });
+  }
+  function pasteTarget(cell, block) {
+    var el = cell ? cell.querySelector(block.controls) : null;
+    return el && !el.readOnly && !el.disabled ? el : null;
+  }
+
+  function pasteBlock(el, text) {
+    var tr = el.closest("tr");
+    var block = tr && PASTE_BLOCKS.filter(function (b) { return tr.matches(b.rows); })[0];
+    if (!block || pasteTarget(el.closest("td"), block) !== el) return null;
+    // Rows without an input (the budget's headings) are not part of the grid.
+    var rows = Array.prototype.filter.call(form.querySelectorAll(block.rows), function (r) {
+      return pasteCells(r).some(function (c) { return pasteTarget(c, block); });
+    });
+    var first = rows.indexOf(tr);
+    var column = pasteCells(tr).indexOf(el.closest("td"));
+    var filled = 0;
+    parseGrid(text).forEach(function (values, k) {
+      var row = rows[first + k];
+      if (!row) return; // the block's end
+      var cells = pasteCells(row);
+      var any = false;
+      values.forEach(function (value, c) {
+        var input = pasteTarget(cells[column + c], block);
+        if (!input) return;
+        input.value = value.trim();
+        if (input.tagName === "TEXTAREA") autogrow(input);
+        any = true;
+      });
+      if (any) filled += 1;
+    });
+    return filled;
+  }
+
   form.addEventListener("paste", function (e) {
     var el = e.target;
-    if (!el.matches('input[data-col="actual"]')) return;
+    if (!el.matches || !el.matches("input[type=text], textarea")) return;
     var text = (e.clipboardData || window.clipboardData).getData("text");
-    var lines = text.replace(/\r\n?/g, "\n").replace(/\n+$/, "").split("\n");
-    if (lines.length < 2) return;
+    var body = text.replace(/[\r\n]+$/, "");
+    // One value is the browser's to paste, and so are lines of text into a text box.
+    if (!/[\t\n\r]/.test(body) || (el.tagName === "TEXTAREA" && body.indexOf("\t") < 0)) return;
+    var filled = pasteBlock(el, text);
+    if (filled === null) return;
     e.preventDefault();
-    var inputs = Array.prototype.slice.call(indBody.querySelectorAll('input[data-col="actual"]'));
-    var start = inputs.indexOf(el);
-    var filled = 0;
-    lines.forEach(function (line, k) {
-      var input = inputs[start + k];
-      if (!input) return;
-      input.value = line.split("\t")[0].trim();
-      filled += 1;
-    });
     touched();
     scheduleScore(0);
     setStatus(fmt(T.pasted, filled), "dirty");

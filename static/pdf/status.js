@@ -1,10 +1,12 @@
-// Polls a PDF render request until it is done or failed.
+// Polls a PDF render request until it is done or failed; asked for with one click
+// (data-download), the download starts by itself once the file is ready.
 (function () {
   "use strict";
   var box = document.querySelector("[data-status-url]");
   if (!box) return;
   var url = box.getAttribute("data-status-url");
   var delay = 1000;
+  var download = box.hasAttribute("data-download");
   function show(sel, on) {
     var el = box.querySelector(sel);
     if (el) el.hidden = !on;
@@ -18,6 +20,10 @@
         if (s.url) {
           box.querySelector("[data-status-link]").href = s.url;
           show("[data-status-done]", true);
+          if (download) {
+            download = false;
+            window.location.assign(s.url);
+          }
         }
         if (s.error) {
           box.querySelector("[data-status-message]").textContent = s.error;

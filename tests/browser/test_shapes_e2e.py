@@ -143,6 +143,7 @@ def reviewer_approves(page, pk: int, round_name: str) -> None:
     page.goto(f"/review/{pk}/")
     shot(page, f"review-{round_name}.png")
     page.locator("#do-approve").click()
+    page.locator("#confirm-ok").click()  # the confirmation step
     expect(page.locator("body")).to_contain_text("审核通过")
 
 

@@ -29,7 +29,7 @@ def fake_render(monkeypatch):
     """Archive tests about storage need a PDF, not a typeset one (one test below renders for real)."""
     calls = []
 
-    def render(report_id, *, part="both", final=None):
+    def render(report_id, *, part="both", final=None, public=False):
         calls.append((report_id, part, final))
         return Rendered(pdf=FAKE + f"report {report_id} #{len(calls)}\n".encode())
 

@@ -18,7 +18,7 @@ TAMPERED = b"%PDF-1.7 tampered bytes"
 
 @pytest.fixture
 def fake_render(monkeypatch):
-    def render(report_id, *, part="both", final=None):
+    def render(report_id, *, part="both", final=None, public=False):
         return Rendered(pdf=b"%PDF-1.7\n" + f"{report_id} {part} {final} archive".encode())
 
     monkeypatch.setattr(services, "render_pdf", render)

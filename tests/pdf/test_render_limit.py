@@ -13,7 +13,7 @@ LIMITED = "生成 PDF 的请求过于频繁"
 
 @pytest.fixture
 def fake_render(monkeypatch):
-    def render(report_id, *, part="both", final=None):
+    def render(report_id, *, part="both", final=None, public=False):
         return Rendered(pdf=b"%PDF-1.7\n" + f"{report_id} {part}".encode())
 
     monkeypatch.setattr(services, "render_pdf", render)

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def fake_render(monkeypatch):
-    def render(report_id, *, part="both", final=None):
+    def render(report_id, *, part="both", final=None, public=False):
         return Rendered(pdf=b"%PDF-1.7\n" + f"{report_id} {part} {final}".encode())
 
     monkeypatch.setattr(services, "render_pdf", render)
@@ -57,9 +57,11 @@ def test_requesting_a_pdf_queues_it_and_the_status_says_when_it_is_done(
         response = client.post(reverse("pdf:request", args=[seed_report.pk]), {"part": "table"})
     render = ReportRender.objects.get(report=seed_report)
     assert response.status_code == 302
-    assert response["Location"] == reverse("pdf:status", args=[seed_report.pk, render.pk])
+    # Rendered after the request's commit (this test's transaction never commits): the status page,
+    # asked to start the download when the file is ready.
+    assert response["Location"] == reverse("pdf:status", args=[seed_report.pk, render.pk]) + "?download=1"
     page = client.get(response["Location"])
-    assert page.status_code == 200 and "已完成" in page.content.decode()
+    assert page.status_code == 200 and "已完成" in page.content.decode() and "data-download" in page.content.decode()
     status = client.get(response["Location"], {"format": "json"}).json()
     assert status["status"] == "done" and status["finished"]
     pdf = client.get(status["url"])

@@ -254,6 +254,16 @@ TABLE = [
         data=lambda c: {"action": "publish", "version": Report.objects.get(pk=c.seed.pk).version},
     ),
     Row(
+        "bulk publish",
+        "review:bulk_publish",
+        statuses(LOGIN, 403, 403, 403, 302),
+        "post",
+        kwargs=lambda c: {},
+        state="approved",
+        data=lambda c: {"report": c.seed.pk, f"version-{c.seed.pk}": Report.objects.get(pk=c.seed.pk).version},
+    ),
+    Row("bulk publish by GET", "review:bulk_publish", statuses(LOGIN, 405, 405, 405, 405), kwargs=lambda c: {}),
+    Row(
         "reopen",
         "review:transition",
         statuses(LOGIN, 403, 403, 403, 302),

@@ -79,6 +79,7 @@ def test_return_correct_resubmit_approve_publish(demo, review_browser, live_serv
         shot(reviewer, "review_page.png")
         shot(reviewer, "review_decision.png", "#decision")
         reviewer.click("#do-return")
+        reviewer.click("#confirm-ok")  # the confirmation step
         expect(reviewer.locator("#report-state")).to_have_text("已退回")
         expect(reviewer.locator(f"{row_id} .rv-comment-text")).to_have_text(COMMENT)
         expect(reviewer.locator("#timeline")).to_contain_text(RETURN_REASON)
@@ -118,6 +119,7 @@ def test_return_correct_resubmit_approve_publish(demo, review_browser, live_serv
         shot(reviewer, "review_changes.png", "#changes")
         shot(reviewer, "review_changed_row.png", row_id)
         reviewer.click("#do-approve")
+        reviewer.click("#confirm-ok")  # the confirmation step
         expect(reviewer.locator("#report-state")).to_have_text("审核通过")
         expect(reviewer.locator("#do-publish")).to_have_count(0)  # publishing is the admin's
 
@@ -125,6 +127,7 @@ def test_return_correct_resubmit_approve_publish(demo, review_browser, live_serv
         admin = page_for("admin")
         admin.goto(f"/review/{pk}/")
         admin.click("#do-publish")
+        admin.click("#confirm-ok")  # the confirmation step
         expect(admin.locator("#report-state")).to_have_text("已公开")
         expect(admin.locator("#do-reopen")).to_be_visible()
         shot(admin, "review_admin.png", "#admin-actions")

@@ -146,7 +146,17 @@ def test_round_summary_rows_xlsx_and_csv(client, seed):
     header = rows[0]
     assert header[:5] == ("预算编码", "部门(单位)名称", "状态", "预算执行率（10分）", "预算执行率 自评")
     assert "投入管理指标（40分）" in header and "投入管理指标 自评" in header
-    assert header[-6:] == ("规则得分", "自评得分", "评价等级", "自评结果", "错误", "提示")
+    assert header[-9:] == (
+        "规则得分",
+        "自评得分",
+        "审核得分",
+        "排名",
+        "评价等级",
+        "自评结果",
+        "审核等级",
+        "错误",
+        "提示",
+    )
     seed_row = dict(zip(header, rows[1], strict=True))
     assert seed_row["预算编码"] == "101001" and seed_row["状态"] == "草稿"
     assert seed_row["预算执行率（10分）"] == Decimal("9.45")

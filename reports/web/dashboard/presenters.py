@@ -221,7 +221,7 @@ class Header:
 
 
 # key -> descending on the first click (scores: the highest first)
-FIRST_DESCENDING = {"exec": True, "self": True, "rule": True, "findings": True, "rect": True}
+FIRST_DESCENDING = {"exec": True, "self": True, "rule": True, "final": True, "findings": True, "rect": True}
 
 
 def headers(
@@ -238,6 +238,7 @@ def headers(
     columns += [
         ("self", _("自评得分"), True, ""),
         ("rule", _("规则得分"), True, ""),
+        ("final", _("审核得分"), True, ""),
         ("grade", _("等级"), False, ""),
         ("findings", _("待处理问题"), True, ""),
         ("rect", _("整改事项"), True, ""),
@@ -322,6 +323,8 @@ def table(
                 level1=[_cell(scores.get(col.name), col.weight) for col in level1],
                 self_total=fmt(r.self_total),
                 rule_total=fmt(r.rule_total),
+                final_total=fmt(r.final_score),
+                final_grade=r.final_grade,
                 grade=r.grade,
                 grade_key=SafeString(GRADE_KEYS.get(r.grade, "none")),
                 # Counts and years as text: the template would localise every number it prints.

@@ -39,9 +39,10 @@ from departments.selectors import department_list
 from indicators.engine import findings as engine_findings
 from indicators.engine import narrative as engine_narrative
 from indicators.models import TemplateIndicator, TemplateLevel1
-from reports.enums import GRADES, NOT_HANDED_IN, STATE_ORDER
+from reports.enums import FINAL_STATES, GRADES, NOT_HANDED_IN, STATE_ORDER
 from reports.models import RectificationItem, Report, ReportFinding, Round
 from reports.selectors import report_list
+from reports.web.engine_text import CODE_LABELS, code_label
 
 S = Report.State
 BIN_WIDTH = 10
@@ -238,7 +239,8 @@ class FindingStat:
 
     @property
     def description(self) -> str:
-        return describe_finding(self.code)
+        # In the reader's language where a translation exists (reports/web/engine_text.py).
+        return code_label(self.code) if self.code in CODE_LABELS else describe_finding(self.code)
 
     @property
     def severity(self) -> str:
@@ -305,7 +307,7 @@ def level1_score(name: str, positions: int):
 
 
 def sort_keys(level1: list[Level1Column]) -> set[str]:
-    keys = {"dept", "state", "exec", "self", "rule", "grade", "findings", "rect", "delta"}
+    keys = {"dept", "state", "exec", "self", "rule", "final", "grade", "findings", "rect", "delta"}
     keys.update(f"l1-{i}" for i in range(len(level1)))
     return keys
 
@@ -331,6 +333,9 @@ def _ordering(sort: Sort, level1: list[Level1Column]) -> list:
         exprs = [F("self_total")]
     elif key == "rule":
         exprs = [F("rule_total")]
+    elif key == "final":
+        # 审核得分: the reviewer total of approved and published reports only.
+        exprs = [Case(When(state__in=FINAL_STATES, then=F("reviewer_total")), output_field=SCORE_FIELD)]
     elif key == "grade":
         # 优 first when ascending; within a grade, the higher total first.
         rank = Case(*(When(grade=g, then=i) for i, g in enumerate(GRADES)), output_field=IntegerField())
@@ -359,6 +364,8 @@ TABLE_FIELDS = (
     "state",
     "rule_total",
     "self_total",
+    "reviewer_total",
+    "reviewer_grade",
     "execution_score",
     "grade",
     "level1_scores",

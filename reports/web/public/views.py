@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from reports.interchange.store import report_to_document
 from reports.pdf.signing import pdf_verify
 from reports.selectors import public as public_selectors
-from reports.services.scoring import report_score
+from reports.selectors.privacy import contact_public
+from reports.services.scoring import report_reviewer_total, report_score
 from reports.web.public.forms import VerifyForm
 from reports.web.review import presenters as review_presenters
 
@@ -70,8 +71,13 @@ def index(request):
 
 
 def document_json(report) -> bytes:
-    """The published report as perfeval.report/1, as approved: the same bytes (and SHA-256) every time."""
-    return (json.dumps(report_to_document(report), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    """The published report as perfeval.report/1, as approved: the same bytes (and SHA-256) every time.
+
+    The filer's phone number is left out (the contact keeps the name only).
+    """
+    doc = report_to_document(report)
+    doc["header"]["contact"] = contact_public(doc["header"]["contact"])
+    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 @require_GET
@@ -84,8 +90,16 @@ def report_page(request, pk: int):
         "public/report.html",
         {
             "report": report,
+            "public_contact": contact_public(report.contact),
             "result": result,
-            "sheet": review_presenters.sheet(report, result),
+            "sheet": review_presenters.sheet(
+                report,
+                result,
+                # The final score as stored at approval; the explanation says how it adds up.
+                reviewer=review_presenters.reviewer_view(
+                    report, report.final_score, report.final_grade, report_reviewer_total(report, result)[2]
+                ),
+            ),
             "grade_key": review_presenters.grade_key(result.grade),
             "pdf_url": pdf_url(report),
             "archive": report.latest_archive,

@@ -18,6 +18,7 @@ from indicators.engine.types import EXECUTION_LEVEL1
 from reports.interchange.document import num
 from reports.models import NARRATIVE_SECTIONS, Report, ReportIndicator
 from reports.services.completeness import submit_missing
+from reports.web.engine_text import finding_message, grade_label
 from reports.web.report.forms import INDICATOR, TASK, ReportForm
 
 # Which input of an indicator row a finding is about (the rest are about the row).
@@ -62,6 +63,8 @@ BUDGET_LAYOUT = (
     ("project", _("（2）项目支出"), 1),
 )
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+# The narrative checks quote the words they object to as “...”: the page selects them.
+QUOTE = re.compile(r"“([^”]+)”")
 WHERE = re.compile(r"^(indicators|tasks)\[(\d+)\]$")
 
 
@@ -96,24 +99,33 @@ class RowMap:
 
 def _strip_name(message: str, name: str) -> str:
     name = name.strip()
-    if name and message.startswith(name + "："):
-        return message[len(name) + 1 :]
+    for sep in ("：", ": "):
+        if name and message.startswith(name + sep):
+            return message[len(name) + len(sep) :]
     return message
 
 
 def finding_view(f: engine.Finding, result: engine.ReportResult, rows: RowMap) -> dict:
     """A finding with where the page shows it: an input (target), a row, or an anchor."""
+    m = WHERE.match(f.where)
+    name = (
+        result.rows[int(m.group(2))].level3
+        if m and m.group(1) == "indicators" and int(m.group(2)) < len(result.rows)
+        else ""
+    )
+    # Shown in the reader's language; the stored message stays the engine's Chinese.
+    message = finding_message(f.code, f.message, name)
     item = {
         "severity": f.severity,
         "code": f.code,
         "where": f.where,
-        "message": f.message,
-        "short": f.message,
+        "message": message,
+        "short": message,
         "target": None,
         "row": None,
         "anchor": None,
+        "quote": "",
     }
-    m = WHERE.match(f.where)
     if m:
         kind, k = m.group(1), int(m.group(2))
         mapping = rows.indicators if kind == "indicators" else rows.tasks
@@ -121,8 +133,7 @@ def finding_view(f: engine.Finding, result: engine.ReportResult, rows: RowMap) -
         prefix = "ind" if kind == "indicators" else "task"
         item["row"] = f"{prefix}-{i}"
         if kind == "indicators":
-            name = result.rows[k].level3 if k < len(result.rows) else ""
-            item["short"] = _strip_name(f.message, name)
+            item["short"] = _strip_name(message, name)
             if f.code in ROW_FIELD_BY_CODE:
                 item["target"] = f"ind-{i}-{ROW_FIELD_BY_CODE[f.code]}"
         elif f.code == "budget.over_executed":
@@ -138,6 +149,8 @@ def finding_view(f: engine.Finding, result: engine.ReportResult, rows: RowMap) -
         return item
     if f.where.startswith("narrative."):
         item["target"] = "narrative_" + f.where.split(".", 1)[1]
+        quoted = QUOTE.search(f.message)
+        item["quote"] = quoted.group(1) if quoted else ""
         return item
     if f.where.startswith("header."):
         item["target"] = f.where.split(".", 1)[1]
@@ -240,9 +253,9 @@ def result_payload(report: Report, result: engine.ReportResult, rows: RowMap) ->
             (report.round.template.execution_weight or Decimal(0)) + sum((r.weight for r in result.level1), Decimal(0))
         ),
         "total": NOTHING if blank else score_text(result.total),
-        "grade": NOTHING if blank else result.grade,
+        "grade": NOTHING if blank else grade_label(result.grade),
         "self_total": NOTHING if blank else score_text(result.self_total),
-        "self_grade": NOTHING if blank else result.self_grade,
+        "self_grade": NOTHING if blank else grade_label(result.self_grade),
         "total_explanation": result.total_explanation,
         "budget_rates": budget_rates,
         "task_rates": task_rates,
@@ -303,6 +316,12 @@ class IndicatorRowView:
     @property
     def target_text(self) -> str:
         return self._static("target_text")
+
+    @property
+    def target_shown(self) -> str:
+        """The target with its sign, for read-only pages (a department row keeps the sign apart)."""
+        sign = self.stored.sign if not self.custom and self.stored is not None else self.v.get("sign")
+        return engine.signed_target(sign, self.target_text)
 
     @property
     def unit(self) -> str:

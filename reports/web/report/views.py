@@ -36,6 +36,7 @@ from reports.web.report import presenters
 from reports.web.report.forms import HEADER, KINDS, SIGNS, TIERS, ReportForm, form_initial, input_name
 from reports.web.report.presenters import RowMap
 from reports.web.report.rows import indicator_row_html, indicator_rows_html
+from reports.web.textdiff import text_diff
 
 EVENTS_ON_PAGE = 12
 STATE_LABELS = dict(Report.State.choices)
@@ -114,6 +115,7 @@ def _labelled(events):
         e.from_label = STATE_LABELS.get(e.from_state, e.from_state)
         e.to_label = STATE_LABELS.get(e.to_state, e.to_state)
         e.action_label = EVENT_ACTION_LABELS.get(e.action, e.action)
+        e.diff = text_diff(e.old_value, e.new_value) if e.kind == ReportEvent.Kind.CHANGE else None
     return events
 
 
@@ -216,9 +218,28 @@ def _render_page(request, report, form, result, rows, *, status=200, extra=None)
         "declaration": declaration,
         "targets_locked": targets_approved(report),
         **rectification_context(request.user, report),
+        **review_notice(report),
         **(extra or {}),
     }
     return render(request, "reports/report.html", context, status=status)
+
+
+def review_notice(report: Report) -> dict:
+    """What the bureau said, at the top of the page: on a returned report why it came back (the
+    return's or the reopening's reason; one query), the overall opinion and the rows commented
+    on (from the rows loaded already); on an approved or published report, the opinion it kept."""
+    if report.state == Report.State.RETURNED:
+        returned = (
+            report.events.filter(kind=ReportEvent.Kind.TRANSITION, to_state=Report.State.RETURNED)
+            .select_related("actor")
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        commented = [row for row in report.indicators.all() if row.review_comment.strip()]
+        return {"returned": returned, "review_comments": commented}
+    if report.state in Report.FINAL_STATES:
+        return {"kept_opinion": report.review_opinion}
+    return {}
 
 
 def rectification_context(user, report: Report, *, errors: dict | None = None, typed: dict | None = None) -> dict:

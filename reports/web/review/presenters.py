@@ -21,6 +21,7 @@ from reports.services.workflow import ACTION_LABELS
 from reports.web.report import presenters
 from reports.web.report.forms import ReportForm, form_initial
 from reports.web.report.presenters import RowMap
+from reports.web.textdiff import TextDiff, text_diff
 
 STATE_LABELS = dict(Report.State.choices)
 GRADE_KEYS = {"优": "excellent", "良": "good", "中": "pass", "差": "poor"}
@@ -205,12 +206,13 @@ def sheet(
     typed: dict | None = None,
     errors: dict[str, list[str]] | None = None,
     evidence: dict[int, list] | None = None,
+    reviewer: dict | None = None,
 ) -> dict:
     """The table of a report as the review and public pages show it.
 
     `typed` holds what the reviewer typed (the page after refused input), `errors` the
     messages by input name ("score-<pk>"), `evidence` each row's files by its pk (the review
-    page's; the public page shows none).
+    page's; the public page shows none), `reviewer` the reviewer total (reviewer_view).
     """
     evidence = evidence or {}
     marks = marks or ChangeMarks()
@@ -265,7 +267,23 @@ def sheet(
         "header_changed": marks.header,
         "levels": presenters.shown_levels(views),
         "findings": findings,
+        "reviewer": reviewer,
         "L": {"points": _("分"), "rule": _("规则"), "self": _("自评")},
+    }
+
+
+def reviewer_view(report: Report, total, grade: str, explanation: str = "") -> dict | None:
+    """The reviewer total as the pages show it: 审核得分 (the final score) once approved, 审核总分 before."""
+    if total is None:
+        return None
+    final = report.state in Report.FINAL_STATES
+    return {
+        "label": _("审核得分") if final else _("审核总分"),
+        "total": presenters.score_text(total),
+        "grade": grade,
+        "grade_key": grade_key(grade),
+        "explanation": explanation,
+        "final": final,
     }
 
 
@@ -314,6 +332,7 @@ class TimelineEntry:
     new: str = ""
     from_state: str = ""
     to_state: str = ""
+    diff: TextDiff | None = None  # word-level marks of old → new
 
 
 def timeline(events: list[ReportEvent]) -> list[TimelineEntry]:
@@ -333,7 +352,17 @@ def timeline(events: list[ReportEvent]) -> list[TimelineEntry]:
             )
         elif e.kind in (ReportEvent.Kind.CHANGE, ReportEvent.Kind.COMMENT):
             title = e.label or e.field
-            entries.append(TimelineEntry(e, e.kind, title, detail=e.message, old=e.old_value, new=e.shown_value))
+            entries.append(
+                TimelineEntry(
+                    e,
+                    e.kind,
+                    title,
+                    detail=e.message,
+                    old=e.old_value,
+                    new=e.shown_value,
+                    diff=text_diff(e.old_value, e.shown_value),
+                )
+            )
         elif e.kind == ReportEvent.Kind.RECTIFICATION:
             title = rectification.ACTION_LABELS.get(e.action, e.action)
             # The item's requirement is the label; the message repeats it on issue.

@@ -8,6 +8,7 @@ app_name = "review"
 
 urlpatterns = [
     path("", review_views.queue, name="queue"),
+    path("publish/", review_views.bulk_publish, name="bulk_publish"),
     path("<int:pk>/", review_views.review_page, name="report"),
     path("<int:pk>/save/", review_views.review_save, name="save"),
     path("<int:pk>/transition/", review_views.review_transition, name="transition"),

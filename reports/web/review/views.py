@@ -11,7 +11,7 @@ from __future__ import annotations
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -22,14 +22,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from departments.selectors import access_for
 from reports.models import Report
 from reports.selectors import evidence as evidence_selectors
-from reports.selectors import rectification_item_get, rectification_items
+from reports.selectors import rectification_item_get, rectification_items, report_list
 from reports.selectors import review as review_selectors
 from reports.services import history, rectification
 from reports.services.evidence import evidence_mark_missing
 from reports.services.review import STALE_CODE, changes_since_previous_submission, report_review_save
-from reports.services.scoring import report_score
+from reports.services.scoring import report_reviewer_total, report_score
 from reports.services.workflow import ACTION_LABELS, allowed_actions, report_transition
 from reports.web.review import presenters as review_presenters
 from reports.web.review.forms import (
@@ -110,9 +111,58 @@ def queue(request):
             "filtered": bool(flt.state or flt.grade or flt.overdue),
             "base_query": urlencode({"round": round_.pk}),
             "sort_query": urlencode({"sort": sort.param}) if sort != review_selectors.DEFAULT_SORT else "",
+            # 公开所选, when the page has an approved report: publishing is the admin's (reports.publish_report_object).
+            "can_publish": access_for(request.user).is_admin and any(r.state == S.APPROVED for r in reports),
         }
     )
     return render(request, "review/queue.html", context)
+
+
+@login_required
+@require_POST
+def bulk_publish(request):
+    """公开所选: the picked reports published one by one, each through the workflow's own publish
+    (its checks, its version, its event); those it refuses are named with why, the rest go ahead."""
+    review_selectors.require_bureau(request.user)
+    if not access_for(request.user).is_admin:
+        raise PermissionDenied(_("只有管理员可以公开报告。"))
+    back = reverse("review:queue")
+    if request.POST.get("round", "").isdigit():
+        back += "?" + urlencode({"round": request.POST["round"]})
+    ids = list(dict.fromkeys(int(v) for v in request.POST.getlist("report") if v.isdigit()))
+    if not ids:
+        messages.error(request, _("请先勾选要公开的报告。"))
+        return redirect(back)
+    found = {r.pk: r for r in report_list(user=request.user).filter(pk__in=ids)}
+    published, refused = [], []
+    for pk in ids:
+        report = found.get(pk)
+        if report is None:
+            refused.append(_("报告 %(pk)d 不存在或无权访问") % {"pk": pk})
+            continue
+        version = request.POST.get(f"version-{pk}", "")
+        try:
+            report_transition(
+                report=report,
+                action="publish",
+                actor=request.user,
+                # A row that names no version is as stale as one naming an old one (-1 never matches).
+                expected_version=int(version) if version.isdigit() else -1,
+            )
+        except ValidationError as exc:
+            refused.append(f"{report.department.display_name}（{''.join(exc.messages).rstrip('。')}）")
+        else:
+            published.append(report.department.display_name)
+    if published:
+        messages.success(
+            request, _("已公开 %(n)d 份报告：%(names)s。") % {"n": len(published), "names": "、".join(published)}
+        )
+    if refused:
+        messages.error(
+            request,
+            _("%(n)d 份报告未公开：%(names)s。") % {"n": len(refused), "names": "；".join(refused)},
+        )
+    return redirect(back)
 
 
 def _headers(sort, keep: dict) -> list[dict]:
@@ -166,7 +216,15 @@ def _render_review(
     evidence, report_evidence = evidence_selectors.evidence_by_row(report)
     context = {
         "report": report,
-        "sheet": review_presenters.sheet(report, result, marks=marks, typed=typed, errors=errors, evidence=evidence),
+        "sheet": review_presenters.sheet(
+            report,
+            result,
+            marks=marks,
+            typed=typed,
+            errors=errors,
+            evidence=evidence,
+            reviewer=review_presenters.reviewer_view(report, *report_reviewer_total(report, result)),
+        ),
         "report_evidence": report_evidence,
         "can_mark_evidence": can_review,
         "result": result,
