@@ -1,11 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from indicators import engine, presets
+from indicators import engine, presets, services
 from indicators.forms import RuleSetAdminForm
 from indicators.models import RuleSet, Template, TemplateIndicator, TemplateLevel1
 from indicators.resources import TemplateRowResource
@@ -225,7 +226,7 @@ class TemplateAdmin(SpreadsheetAdminMixin, InUseRefused, LockedReadOnly, admin.M
     readonly_fields = ["locked", "checks"]
     fields = ["name", "year", "version", "execution_weight", "locked", "checks"]
     inlines = [TemplateLevel1Inline, TemplateIndicatorInline]
-    actions = ["copy_as_new_version"]
+    actions = ["copy_as_new_version", "roll_forward"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -304,3 +305,22 @@ class TemplateAdmin(SpreadsheetAdminMixin, InUseRefused, LockedReadOnly, admin.M
                 row.level1 = mapping.get(row.level1_id)
                 row.save()
         messages.success(request, _("已复制为新版本，可编辑。"))
+
+    @admin.action(description=_("结转到下一年度（连同评分规则）"))
+    def roll_forward(self, request, queryset):
+        for template in queryset:
+            # The rule set the template was last used with (Round pairs them; reports' model).
+            last = template.round_set.select_related("rule_set").order_by("-year", "-pk").first()
+            try:
+                done = services.template_roll_forward(template=template, rule_set=last.rule_set if last else None)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                continue
+            if done.rule_set:
+                messages.success(
+                    request,
+                    _("已结转为“%(template)s”和评分规则“%(rules)s”，可编辑。")
+                    % {"template": done.template, "rules": done.rule_set},
+                )
+            else:
+                messages.success(request, _("已结转为“%(template)s”，可编辑。") % {"template": done.template})

@@ -59,6 +59,8 @@ def demo(db):
     from reports.demo.build import load_demo
 
     load_demo()
+    # The published seed names no 填表人; 送审 needs one (reports.services.completeness).
+    Report.objects.filter(department__code="101001", round__year=2021, contact="").update(contact="张丽 0371-68921234")
     # The 2020 history (load_demo's command adds it) only where a test asks for it: it doubles the setup.
     return Report.objects.select_related("department", "round").get(department__code="101001", round__year=2021)
 

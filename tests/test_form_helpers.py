@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from reports.models import NARRATIVE_FIELDS, Report, ReportIndicator
+
 
 def login(client, user) -> None:
     client.force_login(user)
@@ -87,3 +89,17 @@ def edit_rows(data: dict, prefix: str, edit) -> None:
     _put_rows(data, prefix, rows)
     if prefix == "ind" and isinstance(data, FormData):
         data.level3 = names
+
+
+def fill_required(report) -> None:
+    """What 送审 needs beyond the engine (reports.services.completeness), written as test setup:
+    a contact, the goals and the narrative where blank, a tier on each qualitative row without one."""
+    report = Report.objects.get(pk=report.pk)
+    blank = {
+        name: "测试填写"
+        for name in ("contact", "goal", "goal_completion", *NARRATIVE_FIELDS)
+        if not getattr(report, name).strip()
+    }
+    if blank:
+        Report.objects.filter(pk=report.pk).update(**blank)
+    ReportIndicator.objects.filter(report=report, kind="qualitative", applicable=True, tier="").update(tier="met")

@@ -16,7 +16,7 @@ from reports.services.workflow import report_transition
 from tests.conftest import make_user
 from tests.review.test_queries import PUBLIC_REPORT_QUERIES, REVIEW_QUERIES
 from tests.shapes import FLAT_ROWS, flat_template, start_report, two_level_template
-from tests.test_form_helpers import edit_rows, form_data, login, post_form, set_row
+from tests.test_form_helpers import edit_rows, fill_required, form_data, login, post_form, set_row
 from tests.test_report_page import PAGE_QUERIES, SAVE_QUERIES, page_and_save_queries
 
 pytestmark = pytest.mark.django_db
@@ -162,6 +162,7 @@ def test_queries_of_a_flat_report_are_the_pinned_ones(client, department, accoun
 def _submitted(client, report, accountant):
     login(client, accountant)
     _fill(client, report, FLAT_FILLED)
+    fill_required(report)
     report = Report.objects.get(pk=report.pk)
     report_transition(report=report, action="submit", actor=accountant)
     return report
@@ -203,6 +204,7 @@ def test_the_review_page_of_a_two_level_report(client, department, accountant, r
     login(client, accountant)
     _fill(client, report, TWO_FILLED)
     assert list(Report.objects.get(pk=report.pk).findings.filter(severity="error").values_list("message")) == []
+    fill_required(report)
     report_transition(report=Report.objects.get(pk=report.pk), action="submit", actor=accountant)
     login(client, reviewer)
     table = _indicator_table(client.get(reverse("review:report", args=[report.pk])).content.decode())

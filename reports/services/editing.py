@@ -387,13 +387,16 @@ def report_start(*, round_, department, actor) -> Report:
     """The department's draft for an open round, the template's rows copied in.
 
     Idempotent: a report that exists already (a colleague started it, or it was imported)
-    is returned as it is.
+    is returned as it is. When the department's report of the year before has the same
+    template rows (by level-1/2/3 names), what carries over is copied from it (see
+    `_carry_over`) and `report.prefilled_from` is that year; otherwise it is None.
     """
     if department.pk not in access_for(actor).accountant_of:
         raise PermissionDenied(_("只有本部门填报人可以开始填报。"))
     if not round_.is_open or not round_.departments.filter(pk=department.pk).exists():
         raise ValidationError(_("该评价任务已结束或不包含本部门，不能开始填报。"))
     report, created = Report.objects.get_or_create(round=round_, department=department)
+    report.prefilled_from = None
     if not created:
         return report
     rows = list(
@@ -401,27 +404,87 @@ def report_start(*, round_, department, actor) -> Report:
         .select_related("level1")
         .order_by("order", "pk")
     )
-    ReportIndicator.objects.bulk_create(
+    indicators = [
         ReportIndicator(
             report=report,
-            order=i,
             template_indicator=row,
             level1=row.level1_name,
             **indicator_definition(row),
             weight=row.weight,
             applicable=row.level1.applicable if row.level1_id else True,
         )
-        for i, row in enumerate(rows)
-    )
+        for row in rows
+    ]
+    previous = _previous_report(round_, department, indicators)
+    if previous is not None:
+        indicators = _carry_over(report, previous, indicators)
+        report.prefilled_from = previous.round.year
+    for i, row in enumerate(indicators):
+        row.order = i
+    ReportIndicator.objects.bulk_create(indicators)
+    # The record is in the bureau's language, whatever the actor's interface.
+    message = f"按指标模板“{round_.template}”新建，复制三级指标 {len(rows)} 项"
+    if previous is not None:
+        message += f"；已按 {previous.round.year} 年报告预填"
     ReportEvent.objects.create(
         report=report,
         actor=actor,
         kind=ReportEvent.Kind.CHANGE,
         action="start",
-        # The record is in the bureau's language, whatever the actor's interface.
         label="新建报告",
-        message=f"按指标模板“{round_.template}”新建，复制三级指标 {len(rows)} 项",
+        message=message,
     )
     # Not scored until the department first saves: a blank form is not a 差 in the round's
     # grades and averages (the page still scores it live).
     return report
+
+
+def _names(row) -> tuple[str, str, str]:
+    return (row.level1, row.level2, row.level3)
+
+
+def _previous_report(round_, department, indicators: list[ReportIndicator]) -> Report | None:
+    """The department's report of the year before, when its template rows are this template's."""
+    previous = (
+        Report.objects.filter(department=department, round__year=round_.year - 1)
+        .select_related("round")
+        .prefetch_related("indicators", "tasks")
+        .order_by("-round__created_at", "-pk")
+        .first()
+    )
+    if previous is None:
+        return None
+    wanted = [_names(row) for row in indicators]
+    had = [_names(row) for row in previous.indicators.all() if not row.is_custom]
+    if len(set(wanted)) != len(wanted) or sorted(had) != sorted(wanted):
+        return None
+    return previous
+
+
+def _carry_over(report: Report, previous: Report, indicators: list[ReportIndicator]) -> list[ReportIndicator]:
+    """What last year's report says that still holds this year: the contact, the tasks' names
+    and contents, and the department's own rows (name, kind, target, unit, weight; their
+    targets need approving again). Figures, tiers, scores, reasons, goals and the narrative
+    are the new year's to write; template rows keep this template's targets and weights."""
+    report.contact = previous.contact
+    report.save(update_fields=["contact"])
+    ReportTask.objects.bulk_create(
+        ReportTask(report=report, order=i, name=task.name, content=task.content)
+        for i, task in enumerate(previous.tasks.all())
+    )
+    by_names = {_names(row): row for row in indicators}
+    ordered = []
+    for old in previous.indicators.all():
+        if not old.is_custom:
+            ordered.append(by_names[_names(old)])
+            continue
+        ordered.append(
+            ReportIndicator(
+                report=report,
+                level1=old.level1,
+                **indicator_definition(old),
+                weight=old.weight,
+                applicable=old.applicable,
+            )
+        )
+    return ordered

@@ -23,6 +23,7 @@ from reports.interchange.store import report_to_document
 from reports.models import Report, ReportEvent
 from reports.pdf.services import report_archive_request
 from reports.selectors import report_queryset
+from reports.services.completeness import submit_missing
 from reports.services.notifications import report_notify
 from reports.services.scoring import report_score, reviewer_fields
 
@@ -74,6 +75,16 @@ class TransitionError(ValidationError):
     pass
 
 
+class MissingRequired(TransitionError):
+    """送审 refused: required parts are blank (`findings`, each with where it belongs)."""
+
+    def __init__(self, findings):
+        super().__init__(
+            _("还有 %(n)d 项必填内容未填写，请先填写后再送审。") % {"n": len(findings)}, code="required_missing"
+        )
+        self.findings = findings
+
+
 def allowed_actions(*, report: Report, user) -> list[str]:
     return [
         t.action
@@ -104,6 +115,10 @@ def report_transition(
         raise TransitionError({"reason": _("请填写原因。")})
     if action == "submit" and locked.error_count:
         raise TransitionError(_("报告还有 %(n)d 个错误，请先修正。") % {"n": locked.error_count})
+    if action == "submit":
+        missing = submit_missing(report_queryset().get(pk=locked.pk))
+        if missing:
+            raise MissingRequired(missing)
     if action == "approve" and locked.error_count and not override.strip():
         raise TransitionError(_("报告还有 %(n)d 个错误；如仍要通过，请填写理由。") % {"n": locked.error_count})
     previous = locked.state

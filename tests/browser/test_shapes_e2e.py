@@ -113,6 +113,12 @@ def accountant_fills_and_submits(page, round_name: str, filled: dict, checks) ->
     page.fill("input[name=budget-total_annual]", "100")
     page.fill("input[name=budget-total_executed]", "95")
     page.fill("input[name=execution_self_score]", "9.5")
+    # What 送审 needs beyond the figures: the contact, the goals and every narrative section.
+    page.fill("input[name=contact]", "王会计 0371-1234")
+    page.fill("textarea[name=goal]", "完成年度任务。")
+    page.fill("textarea[name=goal_completion]", "已完成。")
+    for key in "12345678":
+        page.fill(f"textarea[name=narrative_{key}]", f"第{key}部分。")
     for level3, (actual, self_score, reason) in filled.items():
         r = row(page, level3)
         r.locator("[data-field=actual_text]").fill(actual)

@@ -17,6 +17,7 @@ from reports.pdf.render import Rendered
 from reports.services.workflow import report_transition
 from tests.conftest import make_user
 from tests.pdf.conftest import pdftotext
+from tests.test_form_helpers import fill_required
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +98,7 @@ def test_reopen_and_approve_again_makes_version_two_and_keeps_one(
     first = ReportArchive.objects.get(report=report)
     first_bytes = media_path(first.file.name).read_bytes()
     report_transition(report=report, action="reopen", actor=admin, reason="补充原因分析")
+    fill_required(report)
     report_transition(report=report, action="submit", actor=accountant)
     approve(report, reviewer, django_capture_on_commit_callbacks)
     versions = list(ReportArchive.objects.filter(report=report).order_by("version"))

@@ -19,6 +19,7 @@ from departments.models import Department, Role
 from reports.models import Report
 from tests.browser_thread import in_browser
 from tests.conftest import make_user
+from tests.test_form_helpers import fill_required
 
 # Playwright's sync API runs an event loop in its thread; Django's ORM would refuse to run beside it.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -58,7 +59,9 @@ def people(review_data, db):
 
 @pytest.fixture
 def seed(people):
-    return Report.objects.select_related("department", "round").get(department__code="101001")
+    report = Report.objects.select_related("department", "round").get(department__code="101001")
+    fill_required(report)  # the published seed names no 填表人, which 送审 needs
+    return Report.objects.select_related("department", "round").get(pk=report.pk)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from departments.models import Department
 from reports.demo.build import resize_report
 from reports.models import RectificationItem, Report, ReportEvent
 from reports.services.workflow import report_transition
+from tests.test_form_helpers import fill_required
 
 # Pinned. The queue: session, user, roles, rounds, how many match (the paginator's count), the page's
 # reports (one query with the overdue mark), the counts by state/grade/overdue (one aggregate).
@@ -104,6 +105,7 @@ def test_review_page_queries_do_not_grow_with_rows(
     report_transition(report=seed, action="submit", actor=people["accountant_a"])
     report_transition(report=seed, action="return", actor=people["reviewer"], reason="请修正")
     resize_report(seed, rows)
+    fill_required(seed)
     report_transition(report=seed, action="submit", actor=people["accountant_a"])  # a second snapshot to compare
     add_events(seed, events, people["reviewer"])
     RectificationItem.objects.bulk_create(

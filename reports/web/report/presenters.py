@@ -17,6 +17,7 @@ from indicators.engine.fmt import pct, two
 from indicators.engine.types import EXECUTION_LEVEL1
 from reports.interchange.document import num
 from reports.models import NARRATIVE_SECTIONS, Report, ReportIndicator
+from reports.services.completeness import submit_missing
 from reports.web.engine_text import finding_message, grade_label
 from reports.web.report.forms import INDICATOR, TASK, ReportForm
 
@@ -31,6 +32,7 @@ ROW_FIELD_BY_CODE = {
     "score.differs": "self_score",
     "tier.unknown": "tier",
     "tier.inferred": "tier",
+    "required.tier": "tier",
     "actual.missing": "actual_text",
     "actual.not_measured": "actual_text",
     "actual.operator": "actual_text",
@@ -150,6 +152,9 @@ def finding_view(f: engine.Finding, result: engine.ReportResult, rows: RowMap) -
         quoted = QUOTE.search(f.message)
         item["quote"] = quoted.group(1) if quoted else ""
         return item
+    if f.where.startswith("header."):
+        item["target"] = f.where.split(".", 1)[1]
+        return item
     if f.where.startswith("template."):
         name = f.where.split(".", 1)[1]
         item["anchor"] = "execution" if name == EXECUTION_LEVEL1 else f"l1:{name}"
@@ -159,6 +164,21 @@ def finding_view(f: engine.Finding, result: engine.ReportResult, rows: RowMap) -
     elif f.where == "total":
         item["anchor"] = "total"
     return item
+
+
+NOTHING = "—"
+
+
+def nothing_entered(report: Report) -> bool:
+    """No figure, tier or score anywhere: what a new draft is before anyone types one."""
+    if report.execution_self_score is not None:
+        return False
+    if any(line.annual is not None or line.executed is not None for line in report._budget_lines.values()):
+        return False
+    return not any(
+        row.actual_text or row.actual is not None or row.self_score is not None or row.tier
+        for row in report.indicators.all()
+    )
 
 
 def result_payload(report: Report, result: engine.ReportResult, rows: RowMap) -> dict:
@@ -176,18 +196,31 @@ def result_payload(report: Report, result: engine.ReportResult, rows: RowMap) ->
         value = rate(task.executed, task.budget)
         i = rows.tasks[k] if k < len(rows.tasks) else k
         task_rates[i] = pct(value) if value is not None else ""
+    shown = list(result.findings)
+    if report.editable:
+        # What 送审 still needs, at its field like the engine's findings; a blank tier is said
+        # once, as required, not also as the engine's "inferred from the score".
+        # A row the engine already calls unscored (no tier and no score) is not told twice.
+        unscored = {f.where for f in shown if f.code == "score.missing"}
+        missing = [f for f in submit_missing(report) if not (f.code == "required.tier" and f.where in unscored)]
+        tierless = {f.where for f in missing if f.code == "required.tier"}
+        shown = [f for f in shown if not (f.code == "tier.inferred" and f.where in tierless)] + missing
     findings = sorted(
-        (finding_view(f, result, rows) for f in result.findings),
+        (finding_view(f, result, rows) for f in shown),
         key=lambda item: SEVERITY_ORDER.get(item["severity"], 3),
     )
-    counts = {s: sum(1 for f in result.findings if f.severity == s) for s in SEVERITY_ORDER}
+    counts = {s: sum(1 for f in shown if f.severity == s) for s in SEVERITY_ORDER}
+    # A draft nobody has entered a figure in has no total yet: "—", not a 差.
+    blank = report.editable and nothing_entered(report)
+    # An unscored row's explanation would repeat its error ("未选择完成档次…未计分"): say it once.
+    unscored_rows = {f.where for f in result.findings if f.severity == "error"}
     return {
         "rows": [
             {
                 "row": f"ind-{rows.indicators[r.index] if r.index < len(rows.indicators) else r.index}",
                 "score": score_text(r.score),
                 "self": score_text(r.self_score),
-                "explanation": r.explanation,
+                "explanation": "" if r.score is None and f"indicators[{r.index}]" in unscored_rows else r.explanation,
                 "flags": list(r.flags),
                 "short": "short" in r.flags,
             }
@@ -197,8 +230,8 @@ def result_payload(report: Report, result: engine.ReportResult, rows: RowMap) ->
             {
                 "name": r.name,
                 "weight": score_text(r.weight),
-                "score": score_text(r.score),
-                "self": score_text(r.self_score),
+                "score": NOTHING if blank else score_text(r.score),
+                "self": NOTHING if blank else score_text(r.self_score),
             }
             for r in result.level1
         ],
@@ -206,8 +239,8 @@ def result_payload(report: Report, result: engine.ReportResult, rows: RowMap) ->
             {
                 "key": f"{r.level1}|{r.name}",
                 "weight": score_text(r.weight),
-                "score": score_text(r.score),
-                "self": score_text(r.self_score),
+                "score": NOTHING if blank else score_text(r.score),
+                "self": NOTHING if blank else score_text(r.self_score),
             }
             for r in result.level2
         ],
@@ -219,10 +252,10 @@ def result_payload(report: Report, result: engine.ReportResult, rows: RowMap) ->
         "weight_total": score_text(
             (report.round.template.execution_weight or Decimal(0)) + sum((r.weight for r in result.level1), Decimal(0))
         ),
-        "total": score_text(result.total),
-        "grade": grade_label(result.grade),
-        "self_total": score_text(result.self_total),
-        "self_grade": grade_label(result.self_grade),
+        "total": NOTHING if blank else score_text(result.total),
+        "grade": NOTHING if blank else grade_label(result.grade),
+        "self_total": NOTHING if blank else score_text(result.self_total),
+        "self_grade": NOTHING if blank else grade_label(result.self_grade),
         "total_explanation": result.total_explanation,
         "budget_rates": budget_rates,
         "task_rates": task_rates,

@@ -30,6 +30,7 @@ from reports.interchange.store import report_to_document
 from reports.models import Report, ReportEvent, declaration_of, targets_approved
 from reports.selectors import evidence as evidence_selectors
 from reports.services import editing, history, rectification, workflow
+from reports.services.completeness import submit_missing
 from reports.services.scoring import report_score as engine_score
 from reports.web.report import presenters
 from reports.web.report.forms import HEADER, KINDS, SIGNS, TIERS, ReportForm, form_initial, input_name
@@ -147,6 +148,12 @@ def start_page(request, round_pk: int, department_pk: int):
         return redirect("report", pk=report.pk)
     report = editing.report_start(round_=pair[0], department=pair[1], actor=request.user)
     messages.success(request, _("已新建 %(dept)s 的报告，可以开始填报。") % {"dept": pair[1].display_name})
+    if report.prefilled_from:
+        messages.info(
+            request,
+            _("已按 %(year)d 年报告预填：填表人、主要任务和本部门增加的指标；完成值、得分和报告正文请按本年度填写。")
+            % {"year": report.prefilled_from},
+        )
     return redirect("report", pk=report.pk)
 
 
@@ -410,12 +417,20 @@ def submit_page(request, pk: int):
         messages.success(request, _("报告已送审，等待财政局审核。"))
         return redirect("report", pk=report.pk)
     findings = list(report.findings.all())
+    # Required parts are checked live, from the report as saved (they are not stored findings);
+    # a row the engine calls unscored (no tier, no score) is not told twice.
+    unscored = {f.where for f in findings if f.code == "score.missing"}
+    missing = [
+        f
+        for f in (submit_missing(editing.report_load(report.pk)) if report.editable else [])
+        if not (f.code == "required.tier" and f.where in unscored)
+    ]
     return render(
         request,
         "reports/submit.html",
         {
             "report": report,
-            "errors": [f for f in findings if f.severity == "error"],
+            "errors": [f for f in findings if f.severity == "error"] + missing,
             "warnings": [f for f in findings if f.severity == "warning"],
             "infos": [f for f in findings if f.severity == "info"],
             "can_transition": report.editable,
