@@ -144,7 +144,8 @@ def reviewer_approves(page, pk: int, round_name: str) -> None:
     shot(page, f"review-{round_name}.png")
     page.locator("#do-approve").click()
     page.locator("#confirm-ok").click()  # the confirmation step
-    expect(page.locator("body")).to_contain_text("审核通过")
+    # The state itself, not any "审核通过" on the page: the next goto must not cut the POST short.
+    expect(page.locator("#report-state")).to_have_text("审核通过")
 
 
 def downloads(page, pk: int) -> tuple[str, list[tuple]]:
