@@ -36,6 +36,18 @@ NARRATIVE_FIELDS = tuple(f"narrative_{key}" for key, _title in NARRATIVE_SECTION
 ROUND_FROZEN = _("该评价任务已有报告送审或审核通过，不能更换评分规则或指标模板。")
 
 
+def person(label, *, optional: bool = True, on_delete=models.PROTECT) -> models.ForeignKey:
+    """Who did something: a user named on the record, with no reverse accessor on the user."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=label,
+        null=optional,
+        blank=optional,
+        on_delete=on_delete,
+        related_name="+",
+    )
+
+
 class Round(models.Model):
     """A year's evaluation task (评价任务) set by the bureau."""
 
@@ -378,18 +390,9 @@ class TargetAdjustment(models.Model):
     target_text = models.CharField(_("调整后指标值"), max_length=200)
     unit = models.CharField(_("调整后度量单位"), max_length=50, blank=True)
     reason = models.TextField(_("调整原因"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
-    )
+    requested_by = person(_("申请人"), optional=False)
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审核人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = person(_("审核人"))
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     decision_note = models.TextField(_("审核意见"), blank=True)
 
@@ -461,14 +464,7 @@ class Evidence(models.Model):
     content_type = models.CharField(_("文件类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("字节数"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上传人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    uploaded_by = person(_("上传人"), on_delete=models.SET_NULL)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
@@ -522,14 +518,7 @@ class ReportEvent(AppendOnly):
         RECTIFICATION = "rectification", _("整改")
 
     report = models.ForeignKey(Report, verbose_name=_("报告"), on_delete=models.PROTECT, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    actor = person(_("操作人"))
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     action = models.CharField(_("动作"), max_length=32, blank=True)
@@ -577,14 +566,7 @@ class SigningCertificate(models.Model):
     development = models.BooleanField(_("开发用证书"), default=False, editable=False)
     active = models.BooleanField(_("用于签章"), default=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上传人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = person(_("上传人"), on_delete=models.SET_NULL)
 
     class Meta:
         ordering = ["-active", "-created_at"]
@@ -628,28 +610,12 @@ class RectificationItem(models.Model):
     text = models.TextField(_("整改要求"))
     due_date = models.DateField(_("整改期限"), null=True, blank=True)
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.OPEN)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("下达人"), on_delete=models.PROTECT, related_name="+"
-    )
+    issued_by = person(_("下达人"), optional=False)
     issued_at = models.DateTimeField(_("下达时间"), auto_now_add=True)
     answer = models.TextField(_("整改情况"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("答复人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    answered_by = person(_("答复人"))
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("销号人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    closed_by = person(_("销号人"))
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
     # The bureau's latest word on the answer: why it is closed, or why it is reopened.
     review_note = models.TextField(_("审核说明"), blank=True)
@@ -690,14 +656,7 @@ class ReportArchive(AppendOnly):
     evidence_sha256 = models.CharField(_("佐证材料包 SHA-256"), max_length=64, blank=True)
     evidence_size = models.PositiveBigIntegerField(_("佐证材料包字节数"), default=0)
     created_at = models.DateTimeField(_("归档时间"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审核通过人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = person(_("审核通过人"))
     # Null: archived unsigned (no certificate was active). sha256 above is of the signed file.
     certificate = models.ForeignKey(
         SigningCertificate,
@@ -747,14 +706,7 @@ class ReportRender(models.Model):
     purpose = models.CharField(_("用途"), max_length=16, choices=Purpose.choices, default=Purpose.DOWNLOAD)
     part = models.CharField(_("内容"), max_length=16, choices=Part.choices, default=Part.BOTH)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("申请人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    requested_by = person(_("申请人"), on_delete=models.SET_NULL)
     file = models.FileField(_("文件"), max_length=300, blank=True)
     archive = models.ForeignKey(
         ReportArchive, verbose_name=_("归档"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -804,14 +756,7 @@ class RescoreJob(models.Model):
 
     what = models.CharField(_("修改内容"), max_length=300)
     action = models.CharField(_("事件动作"), max_length=32, default="rescore")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = person(_("操作人"), on_delete=models.SET_NULL)
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.QUEUED)
     report_ids = models.JSONField(_("报告"), default=list)
     states = models.JSONField(_("重新计分的报告状态"), default=list)
@@ -907,14 +852,7 @@ class MonitoringEntry(models.Model):
     # Optimistic lock: a save names the version its page showed, so a colleague's save is not overwritten.
     version = models.PositiveIntegerField(_("版本号"), default=0)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("填报人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    updated_by = person(_("填报人"), on_delete=models.SET_NULL)
 
     class Meta:
         ordering = ["point", "report"]
