@@ -28,7 +28,13 @@ from reports.interchange.store import report_to_document  # the change history c
 from reports.models import NARRATIVE_FIELDS, Report, ReportEvent, ReportIndicator, ReportTask, indicator_definition
 from reports.selectors import budget_lines, report_get, report_queryset
 from reports.services import history
-from reports.services.scoring import report_score, reviewer_fields, score_fields, store_findings
+from reports.services.scoring import (
+    report_engine_input,
+    report_score,
+    reviewer_fields,
+    score_fields,
+    store_findings,
+)
 
 HEADER_FIELDS = ("contact", "preamble", "goal", "goal_completion", "weight_note")
 BUDGET_FIELDS = ("initial", "annual", "executed")
@@ -322,8 +328,9 @@ def report_save(*, report_id: int, actor, data: dict, expected_version: int | No
     _write_rows(locked, plan)
     # Scored from the rows in memory, which are the rows just written; the totals go out with
     # the new version in one UPDATE.
-    result = report_score(locked)
-    totals = {**score_fields(result), **reviewer_fields(locked, result)}
+    data = report_engine_input(locked)  # built once, for the score and the reviewer total
+    result = engine.score_report(data)
+    totals = {**score_fields(result), **reviewer_fields(locked, result, data)}
     for name, value in totals.items():
         setattr(locked, name, value)
     locked.version += 1
