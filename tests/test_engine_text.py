@@ -203,10 +203,6 @@ def test_every_demo_message_of_a_templated_code_matches_its_template(demo):
     seen = 0
     for code, message in ReportFinding.objects.filter(code__in=engine_text.MESSAGES).values_list("code", "message"):
         patterns = engine_text.PATTERNS[code]
-        if code in (N.RATE_DIFFERS, N.SCORE_DIFFERS, N.WEIGHT_DIFFERS) and not any(
-            p.match(message) for p, _ in patterns
-        ):
-            continue  # their other wordings fall back to the label (see engine_text)
         assert any(p.match(message) for p, _ in patterns), (code, message)
         seen += 1
     assert seen >= 5
@@ -266,3 +262,32 @@ def test_report_page_in_english_shows_english_grades_and_findings(client, demo):
     assert "<td>Excellent</td>" in home
     # stored findings stay Chinese
     assert ReportFinding.objects.filter(report=demo, message__contains="疑为元误写为万元").exists()
+
+
+def test_narrative_rate_score_and_weight_forms_keep_their_figures_in_english():
+    from tests.engine.test_narrative import one, run  # reason: the narrative tests' seed builders, used here only
+
+    found = [
+        *run(),
+        *run(one("一级指标投入管理指标：总分值 30 分，总得分 39.99 分。", "3")),
+        *run(one("投入管理指标得分 35 分。", "3")),
+        *run(one("效益指标得分 5 分。", "3")),
+    ]
+    mine = [f for f in found if f.code in (N.RATE_DIFFERS, N.SCORE_DIFFERS, N.WEIGHT_DIFFERS)]
+    with translation.override("en"):
+        english = [engine_text.finding_message(f.code, f.message) for f in mine]
+    assert all(any(p.match(f.message) for p, _ in engine_text.PATTERNS[f.code]) for f in mine)
+    assert "28% is 基本支出's executed amount as a share of the budget total (135.35/477.48=28.35%)" in "\n".join(
+        english
+    )
+    assert any(
+        e.endswith("the table's weight is 40 (30 is the rules' standard weight, adjusted in the table)")
+        for e in english
+    )
+    assert any("the rules give 39.99 and the self score is 39.89" in e for e in english)
+    assert any(e.endswith("the score “5 分”; the rules give 20.00") for e in english)
+    self_only = "第三部分写产出指标得分“50 分”，自评得分为 30.00 分"
+    with translation.override("en"):
+        assert engine_text.finding_message(N.SCORE_DIFFERS, self_only) == (
+            "Part 3 gives 产出指标 the score “50 分”; the self score is 30.00"
+        )

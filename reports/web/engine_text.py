@@ -17,6 +17,7 @@ active language is not Chinese (then the engine's own text is returned untouched
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from django.utils.translation import get_language, gettext, gettext_noop, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -123,13 +124,39 @@ MESSAGES = {
     ],
     N.AMOUNT_UNKNOWN: [gettext_noop("%(section)s写“%(quote)s”，表中没有这个金额（按万元或按元都对不上），请核对")],
     N.RATE_DIFFERS: [
-        gettext_noop("%(section)s写“%(quote)s”，与表中%(label)s执行率 %(rate)s%%（%(executed)s/%(annual)s）不符")
+        gettext_noop("%(section)s写“%(quote)s”，与表中%(label)s执行率 %(rate)s%%（%(executed)s/%(annual)s）不符"),
+        # The figure is a share of the total budget (narrative/table.py share), one form per share.
+        gettext_noop(
+            "%(section)s写“%(quote)s”：%(figure)s%% 是%(label)s执行数占预算总额的比例"
+            "（%(part)s/%(whole)s=%(share)s%%），不是执行率（表中%(label)s执行率 %(rate)s%%）"
+        ),
+        gettext_noop(
+            "%(section)s写“%(quote)s”：%(figure)s%% 是%(label)s预算数占预算总额的比例"
+            "（%(part)s/%(whole)s=%(share)s%%），不是执行率（表中%(label)s执行率 %(rate)s%%）"
+        ),
+        gettext_noop(
+            "%(section)s写“%(quote)s”：%(figure)s%% 是%(label)s执行数占执行总额的比例"
+            "（%(part)s/%(whole)s=%(share)s%%），不是执行率（表中%(label)s执行率 %(rate)s%%）"
+        ),
+        gettext_noop(
+            "%(section)s写“%(quote)s”：%(figure)s%% 是%(label)s年初预算数占年初预算总额的比例"
+            "（%(part)s/%(whole)s=%(share)s%%），不是执行率（表中%(label)s执行率 %(rate)s%%）"
+        ),
     ],
     N.COUNT_DIFFERS: [gettext_noop("%(section)s写“%(quote)s”，表中为“%(table)s”")],
     N.SCORE_DIFFERS: [
-        gettext_noop("%(section)s写%(label)s得分“%(quote)s”，与部门自评得分一致，但按评分规则应为 %(rule)s 分")
+        gettext_noop("%(section)s写%(label)s得分“%(quote)s”，与部门自评得分一致，但按评分规则应为 %(rule)s 分"),
+        gettext_noop("%(section)s写%(label)s得分“%(quote)s”，按评分规则应为 %(rule)s 分，自评得分为 %(self)s 分"),
+        gettext_noop("%(section)s写%(label)s得分“%(quote)s”，按评分规则应为 %(rule)s 分"),
+        gettext_noop("%(section)s写%(label)s得分“%(quote)s”，自评得分为 %(self)s 分"),
     ],
-    N.WEIGHT_DIFFERS: [gettext_noop("%(section)s写%(label)s分值“%(quote)s”，表中分值为 %(weight)s 分")],
+    N.WEIGHT_DIFFERS: [
+        gettext_noop("%(section)s写%(label)s分值“%(quote)s”，表中分值为 %(weight)s 分"),
+        gettext_noop(
+            "%(section)s写%(label)s分值“%(quote)s”，表中分值为 %(weight)s 分"
+            "（%(standard)s 分是规则原定分值，表中已调整）"
+        ),
+    ],
     N.GRADE_DIFFERS: [
         gettext_noop("%(section)s写“%(quote)s”，与部门自评等级一致，按评分规则（总分 %(total)s 分）应为“%(grade)s”"),
         gettext_noop("%(section)s写“%(quote)s”，按评分规则（总分 %(total)s 分）应为“%(grade)s”"),
@@ -142,17 +169,29 @@ _CN_NUMBERS = "一二三四五六七八九十"
 
 
 # Figures match as numbers (so "%(rate)s%(hint)s" splits at the number's end), the rest lazily.
-_NUMERIC = {"score", "weight", "self", "rule", "diff", "amount", "rate", "executed", "annual", "total"}
+_NUMERIC = {
+    "score", "weight", "self", "rule", "diff", "amount", "rate", "executed", "annual", "total",
+    "figure", "part", "whole", "share", "standard",
+}  # fmt: skip
 
 
-def _group(m: re.Match[str]) -> str:
-    name = m.group(1)
-    return f"(?P<{name}>-?[0-9][0-9.,]*%?)" if name in _NUMERIC else f"(?P<{name}>.*?)"
+def template_pattern(template: str, body: Callable[[str], str]) -> re.Pattern[str]:
+    """A regex matching what the f-string behind `template` wrote; body(name) is a slot's regex."""
+    seen: set[str] = set()
+
+    def group(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name in seen:  # the same name twice is the same words twice
+            return f"(?P={name})"
+        seen.add(name)
+        return f"(?P<{name}>{body(name)})"
+
+    escaped = re.escape(template.replace("%%", "%"))
+    return re.compile("^" + _PLACEHOLDER.sub(group, escaped) + "$", re.S)
 
 
 def _pattern(template: str) -> re.Pattern[str]:
-    escaped = re.escape(template.replace("%%", "%"))
-    return re.compile("^" + _PLACEHOLDER.sub(_group, escaped) + "$", re.S)
+    return template_pattern(template, lambda name: r"-?[0-9][0-9.,]*%?" if name in _NUMERIC else ".*?")
 
 
 PATTERNS = {code: [(_pattern(t), t) for t in templates] for code, templates in MESSAGES.items()}

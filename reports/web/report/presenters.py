@@ -18,6 +18,7 @@ from indicators.engine.types import EXECUTION_LEVEL1
 from reports.interchange.document import num
 from reports.models import NARRATIVE_SECTIONS, Report, ReportIndicator
 from reports.services.completeness import submit_missing
+from reports.web.engine_explain import explanation_text
 from reports.web.engine_text import finding_message, grade_label
 from reports.web.report.forms import INDICATOR, TASK, ReportForm
 
@@ -220,7 +221,9 @@ def result_payload(report: Report, result: engine.ReportResult, rows: RowMap) ->
                 "row": f"ind-{rows.indicators[r.index] if r.index < len(rows.indicators) else r.index}",
                 "score": score_text(r.score),
                 "self": score_text(r.self_score),
-                "explanation": "" if r.score is None and f"indicators[{r.index}]" in unscored_rows else r.explanation,
+                "explanation": ""
+                if r.score is None and f"indicators[{r.index}]" in unscored_rows
+                else explanation_text(r.explanation),
                 "flags": list(r.flags),
                 "short": "short" in r.flags,
             }
@@ -247,7 +250,7 @@ def result_payload(report: Report, result: engine.ReportResult, rows: RowMap) ->
         "execution": {
             "rate": pct(result.execution_rate) if result.execution_rate is not None else "",
             "score": score_text(result.execution_score),
-            "explanation": result.execution_explanation,
+            "explanation": explanation_text(result.execution_explanation),
         },
         "weight_total": score_text(
             (report.round.template.execution_weight or Decimal(0)) + sum((r.weight for r in result.level1), Decimal(0))
@@ -256,7 +259,7 @@ def result_payload(report: Report, result: engine.ReportResult, rows: RowMap) ->
         "grade": NOTHING if blank else grade_label(result.grade),
         "self_total": NOTHING if blank else score_text(result.self_total),
         "self_grade": NOTHING if blank else grade_label(result.self_grade),
-        "total_explanation": result.total_explanation,
+        "total_explanation": explanation_text(result.total_explanation),
         "budget_rates": budget_rates,
         "task_rates": task_rates,
         "findings": findings,
@@ -333,7 +336,7 @@ class IndicatorRowView:
 
     @property
     def explanation(self) -> str:
-        return self.result.explanation if self.result else ""
+        return explanation_text(self.result.explanation) if self.result else ""
 
     @property
     def short(self) -> bool:

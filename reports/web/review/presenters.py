@@ -18,6 +18,7 @@ from reports.interchange.document import num
 from reports.models import Report, ReportEvent
 from reports.services import history, rectification
 from reports.services.workflow import ACTION_LABELS
+from reports.web.engine_explain import explanation_text
 from reports.web.report import presenters
 from reports.web.report.forms import ReportForm, form_initial
 from reports.web.report.presenters import RowMap
@@ -282,7 +283,7 @@ def reviewer_view(report: Report, total, grade: str, explanation: str = "") -> d
         "total": presenters.score_text(total),
         "grade": grade,
         "grade_key": grade_key(grade),
-        "explanation": explanation,
+        "explanation": explanation_text(explanation),
         "final": final,
     }
 
