@@ -82,6 +82,9 @@ def test_a_new_years_draft_is_prefilled_and_shows_no_grade_yet(new_page, demo):
     expect(grade).to_have_css("background-color", GRADE_PINK)
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, "prefilled_draft_first_grade.png")
+    # Saved now: a dirty page would save as it closes, racing the database flush after the test.
+    page.locator("#save-button").click()
+    expect(page.locator("#save-status")).to_contain_text("已保存")
 
 
 def test_a_real_grade_keeps_its_badge(new_page, demo):
