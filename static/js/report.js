@@ -135,6 +135,10 @@
     });
     setText('[data-out="total"]', r.total);
     setText('[data-out="grade"]', r.grade);
+    // No grade yet ("—" on a blank draft): no badge colour behind the dash.
+    document.querySelectorAll('[data-out="grade"]').forEach(function (el) {
+      el.classList.toggle("grade-blank", !r.grade || r.grade === "\u2014");
+    });
     setText('[data-out="self_total"]', r.self_total);
     setText('[data-out="self_grade"]', r.self_grade);
     setText('[data-out="weight_total"]', r.weight_total);

@@ -14,6 +14,8 @@ from tests.shapes import open_round
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = os.environ.get("PERFEVAL_SCREENSHOT_DIR")
+NO_COLOUR = "rgba(0, 0, 0, 0)"  # computed background-color of `background: none`
+GRADE_PINK = "rgb(253, 242, 242)"  # .grade's #fdf2f2 in static/css/app.css
 
 
 def shot(page, name: str) -> None:
@@ -57,7 +59,11 @@ def test_a_new_years_draft_is_prefilled_and_shows_no_grade_yet(new_page, demo):
     page.locator(f"form[action$='/rounds/{round_.pk}/start/{demo.department_id}/'] button").click()
     expect(page.locator(".messages")).to_contain_text("已按 2021 年报告预填")
     expect(page.locator("#bar-total")).to_have_text("—")
-    expect(page.locator("#bar-grade")).to_have_text("—")
+    grade = page.locator("#bar-grade")
+    expect(grade).to_have_text("—")
+    # The dash is no grade: no badge colour behind it.
+    expect(grade).to_have_class(re.compile(r"\bgrade-blank\b"))
+    expect(grade).to_have_css("background-color", NO_COLOUR)
     expect(page.locator("input[name=contact]")).to_have_value(demo.contact)
     expect(page.locator("tr.task-row input[data-field=name]").first).to_have_value(demo.tasks.first().name)
     shot(page, "prefilled_draft.png")
@@ -68,6 +74,28 @@ def test_a_new_years_draft_is_prefilled_and_shows_no_grade_yet(new_page, demo):
     first.scroll_into_view_if_needed()
     shot(page, "prefilled_draft_rows.png")
     assert Template.objects.filter(year=2022).count() == 1
+
+    # A first figure gives a real grade: the script drops the blank class and the pink is back.
+    page.locator("input[name=execution_self_score]").fill("5")
+    expect(grade).not_to_have_text("—")
+    expect(grade).not_to_have_class(re.compile(r"\bgrade-blank\b"))
+    expect(grade).to_have_css("background-color", GRADE_PINK)
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "prefilled_draft_first_grade.png")
+    # Saved now: a dirty page would save as it closes, racing the database flush after the test.
+    page.locator("#save-button").click()
+    expect(page.locator("#save-status")).to_contain_text("已保存")
+
+
+def test_a_real_grade_keeps_its_badge(new_page, demo):
+    page = new_page("accountant")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"/reports/{demo.pk}/")
+    grade = page.locator("#bar-grade")
+    expect(grade).to_have_text("优")
+    expect(grade).not_to_have_class(re.compile(r"\bgrade-blank\b"))
+    expect(grade).to_have_css("background-color", GRADE_PINK)
+    shot(page, "report_bar_grade.png")
 
 
 def test_the_admin_rolls_a_template_forward(new_page, demo):
