@@ -19,6 +19,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from departments.selectors import access_for
@@ -51,7 +53,7 @@ def table_export(request, pk: int):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="自评表工作簿（.xlsx）")
+    file = forms.FileField(label=gettext_lazy("自评表工作簿（.xlsx）"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,7 +120,7 @@ def table_import_confirm(request):
     """Apply the previewed import: all of it, or nothing if the report changed since."""
     pending = request.session.get(SESSION_KEY)
     if not pending or pending.get("token") != request.POST.get("token"):
-        messages.error(request, "预览已失效，请重新上传工作簿。")
+        messages.error(request, _("预览已失效，请重新上传工作簿。"))
         return redirect("xlsx:import")
     try:
         report = report_xlsx_apply(
@@ -132,7 +134,11 @@ def table_import_confirm(request):
         context = {"form": UploadForm(), "errors": exc.errors, "max_mb": max_upload_bytes() // (1024 * 1024)}
         return render(request, "xlsx/import.html", context, status=409)
     del request.session[SESSION_KEY]
-    messages.success(request, f"已导入 {report.department.display_name} {report.round.year} 年度自评表（草稿）。")
+    messages.success(
+        request,
+        _("已导入 %(department)s %(year)s 年度自评表（草稿）。")
+        % {"department": report.department.display_name, "year": report.round.year},
+    )
     return redirect(_report_url(report))
 
 

@@ -219,3 +219,19 @@ def test_commands_export_and_import_xlsx(seed, tmp_path):
     broken.write_bytes(path.read_bytes()[:1000])
     with pytest.raises(CommandError, match="未写入任何数据"):
         call_command("import_report", str(broken))
+
+
+def test_the_import_page_in_english(client, seed, accountant, settings):
+    client.force_login(accountant)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/xlsx/reports/{seed.pk}/import/").content.decode()
+    assert "Upload a workbook" in page and "Self-evaluation workbook (.xlsx)" in page
+    assert f": {seed.department.display_name}, 2021" in page
+    response = client.post(f"/xlsx/reports/{seed.pk}/import/", {"file": upload(edited(seed, set_executed(460)))})
+    preview = response.content.decode()
+    assert "Import preview: 自评表.xlsx" in preview and "Confirm import" in preview
+    assert "上传工作簿" not in preview and "确认导入" not in preview
+    response = client.post("/xlsx/import/confirm/", {"token": response.context["token"]}, follow=True)
+    assert f"Imported the 2021 self-evaluation table of {seed.department.display_name} (draft)." in (
+        response.content.decode()
+    )
