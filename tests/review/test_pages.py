@@ -236,6 +236,10 @@ def test_resubmission_shows_what_changed_and_marks_the_rows(client, people, seed
     ReportIndicator.objects.filter(pk=satisfaction.pk).update(actual_text="85%", actual=Decimal("85"))
     narrative = Report.objects.get(pk=report.pk).narrative_5
     Report.objects.filter(pk=report.pk).update(narrative_5=narrative + "\n补充：已建立整改台账。")
+    narrative_4 = Report.objects.get(pk=report.pk).narrative_4
+    Report.objects.filter(pk=report.pk).update(
+        narrative_4=narrative_4.replace("预算执行率为 94.5%", "预算执行率为 94.47%")
+    )
     report = submitted(report, people)
     client.force_login(people["reviewer"])
     response = client.get(review_url(report))
@@ -246,6 +250,7 @@ def test_resubmission_shows_what_changed_and_marks_the_rows(client, people, seed
     assert "row-changed" in row_html and "c-actual cell-changed" in row_html
     assert len(re.findall(r'<tr id="row-\d+" class="ind-row[^"]*row-changed', html)) == 1
     assert "<ins>\n补充：已建立整改台账。</ins>" in html  # the text's change, marked within it
+    assert "<del>94.5%</del>" in html and "<ins>94.47%</ins>" in html  # a figure changes whole
     assert 'id="narrative-5"' in html and "section-changed" in html.split('id="narrative-5"')[0][-200:]
 
 

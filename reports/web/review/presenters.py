@@ -8,7 +8,6 @@ the three pages lay a report out alike.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -43,9 +42,6 @@ CELL_OF_FIELD = {
     "reason": "reason",
 }
 INLINE_DIFF_MIN = 24  # texts shorter than this read well enough as old → new
-INLINE_DIFF_MAX = 20000  # longer ones are shown whole, without marking
-DIFF_CONTEXT = 30  # characters kept on each side of a change within a long text
-DIFF_MIN_RATIO = 0.5  # texts less alike than this are shown whole, old struck out
 
 
 # ------------------------------------------------------------------------------ changes
@@ -63,44 +59,6 @@ class ChangeView:
     @property
     def long(self) -> bool:
         return bool(self.old_parts or self.new_parts)
-
-
-def _trim(text: str, *, head: bool, tail: bool) -> str:
-    """An unchanged stretch cut to its context: what precedes (tail) and follows (head) a change."""
-    if len(text) <= 2 * DIFF_CONTEXT + 1:
-        return text
-    if head and tail:
-        return text[:DIFF_CONTEXT] + "…" + text[-DIFF_CONTEXT:]
-    if head:
-        return text[:DIFF_CONTEXT] + "…"
-    if tail:
-        return "…" + text[-DIFF_CONTEXT:]
-    return text
-
-
-def inline_diff(old: str, new: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]] | None:
-    """Character-level marks for two texts (Chinese has no spaces to split words on).
-
-    Unchanged stretches are cut to DIFF_CONTEXT characters around each change. None when
-    the texts have too little in common for marks to help: then old and new are shown whole.
-    """
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    if matcher.ratio() < DIFF_MIN_RATIO:
-        return None
-    opcodes = matcher.get_opcodes()
-    old_parts: list[tuple[str, str]] = []
-    new_parts: list[tuple[str, str]] = []
-    for i, (op, a1, a2, b1, b2) in enumerate(opcodes):
-        if op == "equal":
-            first, last = i == 0, i == len(opcodes) - 1
-            old_parts.append(("", _trim(old[a1:a2], head=not first, tail=not last)))
-            new_parts.append(("", _trim(new[b1:b2], head=not first, tail=not last)))
-            continue
-        if a2 > a1:
-            old_parts.append(("del", old[a1:a2]))
-        if b2 > b1:
-            new_parts.append(("ins", new[b1:b2]))
-    return old_parts, new_parts
 
 
 def _bracket(path: str, prefix: str) -> tuple[str, str] | None:
@@ -166,10 +124,11 @@ def change_views(report: Report, changes: list[history.Change]) -> tuple[list[Ch
             anchor = f"narrative-{key}"
         view = ChangeView(change.label, change.old, change.new, anchor)
         longest = max(len(change.old), len(change.new))
-        if change.old and change.new and INLINE_DIFF_MIN <= longest <= INLINE_DIFF_MAX:
-            marked = inline_diff(change.old, change.new)
+        if longest >= INLINE_DIFF_MIN:
+            # Word-level, as on the history page (a figure changes whole, not digit by digit).
+            marked = text_diff(change.old, change.new)
             if marked is not None:
-                view.old_parts, view.new_parts = marked
+                view.old_parts, view.new_parts = marked.old, marked.new
         views.append(view)
     return views, marks
 
