@@ -100,6 +100,7 @@ class RuleSetAdmin(InUseRefused, LockedReadOnly, admin.ModelAdmin):
             _("预算执行率"),
             {
                 "fields": [
+                    "fixed_execution_weight",
                     "execution_denominator",
                     "execution_cap",
                     "execution_method",
@@ -278,8 +279,18 @@ class TemplateAdmin(SpreadsheetAdminMixin, InUseRefused, LockedReadOnly, admin.M
             )
             for ti in obj.indicators.select_related("level1")
         )
-        findings = engine.template_findings(level1, rows, obj.execution_weight)
-        return "\n".join(f"[{f.severity}] {f.message}" for f in findings) or _("权重合计正确，未发现问题。")
+        # Checked by the rules of the rounds that use the template (a fixed 预算执行率 weight is
+        # a rule set's), each named; by the default rules while no round uses it.
+        rule_sets = list(RuleSet.objects.filter(round__template=obj).distinct().order_by("pk"))
+        blocks = []
+        for rule_set in rule_sets or [None]:
+            rules = rule_set.to_engine() if rule_set else None
+            findings = engine.template_findings(level1, rows, obj.execution_weight, rules=rules)
+            lines = [f"[{f.severity}] {f.message}" for f in findings] or [str(_("权重合计正确，未发现问题。"))]
+            if rule_set:
+                lines.insert(0, str(_("按评分规则“%(name)s”：")) % {"name": rule_set})
+            blocks.append("\n".join(lines))
+        return "\n\n".join(blocks)
 
     @admin.action(description=_("复制为新版本"))
     @transaction.atomic

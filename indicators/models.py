@@ -78,6 +78,15 @@ class RuleSet(Frozen):
         _("执行率分母"), max_length=16, choices=Denominator.choices, default=Denominator.ANNUAL
     )
     execution_cap = models.BooleanField(_("执行率超过100%按100%计"), default=True)
+    fixed_execution_weight = models.DecimalField(
+        _("预算执行率固定分值"),
+        null=True,
+        blank=True,
+        default=Decimal("10"),
+        validators=NON_NEGATIVE,
+        help_text=_("模板中一级指标“预算执行率”的分值须为该值；空白：不固定（如不单列预算执行率的指标体系）。"),
+        **WEIGHT,
+    )
     execution_method = models.CharField(
         _("执行率计分方法"),
         max_length=16,
@@ -206,6 +215,7 @@ class RuleSet(Frozen):
         return engine.RuleSet(
             execution_denominator=self.execution_denominator,
             execution_cap=self.execution_cap,
+            fixed_execution_weight=self.fixed_execution_weight,
             execution_method=self.execution_method,
             execution_step_per=self.execution_step_per,
             execution_step_deduct=self.execution_step_deduct,

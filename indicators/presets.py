@@ -50,6 +50,7 @@ _PROVINCE_NOTES = (
 
 # Defaults of the model (the seed's) are repeated so that a preset states every rule.
 _BASE = {
+    "fixed_execution_weight": D("10"),
     "execution_denominator": "annual",
     "execution_cap": True,
     "execution_method": "proportional",

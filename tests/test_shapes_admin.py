@@ -4,6 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.urls import reverse
 
 from indicators.models import Template, TemplateLevel1
@@ -128,3 +129,21 @@ def test_copy_as_new_version_keeps_rows_under_no_level1(admin_client):
     assert list(copy.indicators.values_list("level1", "level3").order_by("order")) == [
         (None, spec[0]) for spec in FLAT_ROWS
     ]
+
+
+def test_the_check_uses_the_rule_set_of_the_rounds_using_the_template(admin_client):
+    from departments.models import Department  # reason: only this test needs a department for its round
+    from indicators.models import RuleSet  # reason: as above, the round's rule set
+    from tests.shapes import open_round  # reason: as above
+
+    template = flat_template("省级口径")
+    Template.objects.filter(pk=template.pk).update(execution_weight=D("0"))
+    template.indicators.filter(order=1).update(weight=F("weight") + D("10"))
+    # No round yet: the default rules fix 预算执行率 at 10.
+    assert "规则规定固定为 10 分" in _checks(admin_client, template)
+    round_ = open_round(template, Department.objects.create(code="990001", name="口径测试部门"))
+    round_.rule_set = RuleSet.objects.create(name="省级规则", fixed_execution_weight=None)
+    round_.save()
+    checks = _checks(admin_client, template)
+    assert "按评分规则“省级规则 v1”：" in checks and "权重合计正确，未发现问题。" in checks
+    assert "规则规定固定为" not in checks

@@ -358,6 +358,11 @@ def dec(value: Any) -> Decimal | None:
         return None
 
 
+def or_default(value: Decimal | None, default: Decimal) -> Decimal:
+    """A blank figure as the default; 0 stays 0 (`or` would take it for blank)."""
+    return default if value is None else value
+
+
 def to_wanyuan(value: Decimal | None, unit: str) -> Decimal | None:
     if value is None or unit == "万元":
         return value
@@ -373,6 +378,7 @@ def rules_from_document(rules: dict | None) -> engine.RuleSet:
     return engine.RuleSet(
         execution_denominator=rules.get("execution_denominator", defaults.execution_denominator),
         execution_cap=rules.get("execution_cap", defaults.execution_cap),
+        fixed_execution_weight=_fixed_weight(rules.get("fixed_execution_weight"), defaults.fixed_execution_weight),
         execution_method=rules.get("execution_method", defaults.execution_method),
         execution_step_per=dec(step.get("per")),
         execution_step_deduct=dec(step.get("deduct")),
@@ -390,6 +396,13 @@ def rules_from_document(rules: dict | None) -> engine.RuleSet:
     )
 
 
+def _fixed_weight(value: Any, default: Decimal | None) -> Decimal | None:
+    """false: not fixed (null is absent in the format, so it cannot say so); absent: the default."""
+    if value is False:
+        return None
+    return default if value is None else dec(value)
+
+
 def rules_to_document(rules: engine.RuleSet) -> dict:
     step = None
     if rules.execution_step_per is not None or rules.execution_step_deduct is not None:
@@ -397,6 +410,7 @@ def rules_to_document(rules: engine.RuleSet) -> dict:
     return {
         "execution_denominator": rules.execution_denominator,
         "execution_cap": rules.execution_cap,
+        "fixed_execution_weight": False if rules.fixed_execution_weight is None else num(rules.fixed_execution_weight),
         "execution_method": rules.execution_method,
         "execution_step": step,
         "total_caps_by_execution": [[num(a), num(b)] for a, b in rules.total_caps_by_execution] or None,
@@ -492,7 +506,7 @@ def to_engine_input(doc: dict) -> engine.ReportInput:
         rules=rules_from_document(doc.get("rules")),
         budget=engine.Budget(
             unit="万元",
-            execution_weight=dec(budget.get("execution_weight")) or Decimal("10"),
+            execution_weight=or_default(dec(budget.get("execution_weight")), Decimal("10")),  # 0 is a weight
             rows=rows,
             self_score=dec(budget.get("self_score")),
         ),

@@ -18,6 +18,7 @@ from reports.interchange.document import (
     dec,
     money,
     num,
+    or_default,
     rules_from_document,
     rules_to_document,
     to_wanyuan,
@@ -322,6 +323,7 @@ def round_create_from_document(*, document: dict, name: str, deadline, template_
         defaults={
             "execution_denominator": rules.execution_denominator,
             "execution_cap": rules.execution_cap,
+            "fixed_execution_weight": rules.fixed_execution_weight,
             "execution_method": rules.execution_method,
             "execution_step_per": rules.execution_step_per,
             "execution_step_deduct": rules.execution_step_deduct,
@@ -344,7 +346,7 @@ def round_create_from_document(*, document: dict, name: str, deadline, template_
         name=template_name,
         year=doc["year"],
         version=1,
-        defaults={"execution_weight": dec(doc["budget"].get("execution_weight")) or Decimal("10")},
+        defaults={"execution_weight": or_default(dec(doc["budget"].get("execution_weight")), Decimal("10"))},
     )
     if created:
         nodes = {}
