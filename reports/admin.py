@@ -81,7 +81,7 @@ class RoundAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
         class Refusing(form):
             def clean(self):
                 data = super().clean()
-                switched = [name for name in ("rule_set", "template") if name in self.changed_data]
+                switched = [name for name in ("rule_set", "template", "year") if name in self.changed_data]
                 if switched and self.instance.pk and frozen_reports(round_id=self.instance.pk).exists():
                     for name in switched:
                         self.add_error(name, ROUND_FROZEN)

@@ -33,7 +33,7 @@ NARRATIVE_SECTIONS = (
 NARRATIVE_FIELDS = tuple(f"narrative_{key}" for key, _title in NARRATIVE_SECTIONS)
 
 
-ROUND_FROZEN = _("该评价任务已有报告送审或审核通过，不能更换评分规则或指标模板。")
+ROUND_FROZEN = _("该评价任务已有报告送审或审核通过，不能更换评分规则、指标模板或评价年度。")
 
 
 def person(label, *, optional: bool = True, on_delete=models.PROTECT) -> models.ForeignKey:
@@ -76,11 +76,15 @@ class Round(models.Model):
         super().save(*args, **kwargs)
 
     def frozen_error(self) -> str | None:
-        """Why the rule set or template may not be switched: a report is past draft/returned."""
+        """Why the rule set, template or year may not be switched: a report is past draft/returned.
+
+        The year picks the budget lines the reports are scored with, as the configuration does.
+        """
         if self.pk is None:
             return None
-        before = Round.objects.filter(pk=self.pk).values("rule_set_id", "template_id").first()
-        if before is None or (before["rule_set_id"], before["template_id"]) == (self.rule_set_id, self.template_id):
+        before = Round.objects.filter(pk=self.pk).values("rule_set_id", "template_id", "year").first()
+        now = {"rule_set_id": self.rule_set_id, "template_id": self.template_id, "year": self.year}
+        if before is None or before == now:
             return None
         if frozen_reports(round_id=self.pk).exists():
             return ROUND_FROZEN

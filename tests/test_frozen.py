@@ -8,6 +8,7 @@ from decimal import Decimal as D
 import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from departments.models import BudgetLine
@@ -16,7 +17,7 @@ from reports.models import Report, ReportArchive, ReportEvent, Round
 from tests.test_admin import admin_form, only_open_reports, rule_set_post
 
 BUDGET_REFUSED = "年度已有报告送审或审核通过，预算情况不能再修改。"
-ROUND_REFUSED = "该评价任务已有报告送审或审核通过，不能更换评分规则或指标模板。"
+ROUND_REFUSED = "该评价任务已有报告送审或审核通过，不能更换评分规则、指标模板或评价年度。"
 CONFIG_REFUSED = "已被送审的报告使用，不能修改。"
 
 
@@ -111,10 +112,16 @@ def _edit_everything_behind(client, report):
     url = reverse("admin:reports_round_change", args=[round_.pk])
     _post_refused(client, url, _round_post(round_, rule_set=stricter.pk), ROUND_REFUSED)
     _post_refused(client, url, _round_post(round_, template=other.pk), ROUND_REFUSED)
-    assert Round.objects.values_list("rule_set_id", "template_id").get(pk=round_.pk) == (
+    _post_refused(client, url, _round_post(round_, year=str(round_.year + 1)), ROUND_REFUSED)
+    assert Round.objects.values_list("rule_set_id", "template_id", "year").get(pk=round_.pk) == (
         round_.rule_set_id,
         round_.template_id,
+        round_.year,
     )
+    moved = Round.objects.get(pk=round_.pk)
+    moved.year += 1
+    with pytest.raises(ValidationError):
+        moved.save()  # the model refuses it too, not only the admin form
 
     rule_set = RuleSet.objects.get(pk=round_.rule_set_id)
     url = reverse("admin:indicators_ruleset_change", args=[rule_set.pk])
@@ -164,8 +171,6 @@ def test_admin_edits_behind_the_2020_report_published_without_a_submit_are_refus
 
 
 def test_model_save_refuses_as_the_last_line_of_defence(demo, history):
-    from django.core.exceptions import ValidationError
-
     report = Report.objects.get(department__code="206001", round__year=2020)
     line = BudgetLine.objects.get(department=report.department, year=2020, row="total")
     line.executed = D("1")
