@@ -116,10 +116,42 @@ class IndicatorLine:
     reason: str
     applicable: bool
     target_adjusted_from: str = ""  # the target first approved, where an approved adjustment changed it
+    # Set by continue_groups: the row starts a page inside its group, whose label it repeats (续).
+    page_start: bool = False
+    level1_continued: bool = False
+    level2_continued: bool = False
 
     @property
     def level1_label(self) -> str:
         return self.level1 or NO_LEVEL1
+
+
+def continue_groups(
+    lines: list[IndicatorLine], page_starts: set[int], levels: tuple[bool, bool] = (True, True)
+) -> bool:
+    """Split the merged level-1 and level-2 cells at the rows that start a page.
+
+    A cell spanning a page break prints its label on the first page only, leaving the next
+    page's rows under a blank cell; split there, the new page's part repeats the label with
+    （续）. True when a cell was split (the table must then be laid out again). `levels`: which
+    of the two level columns the table shows (a hidden one has no cell to split).
+    """
+    split = False
+    both = (("level1_span", "level1_continued"), ("level2_span", "level2_continued"))
+    columns = [names for names, shown in zip(both, levels, strict=True) if shown]
+    for k in sorted(page_starts):
+        if not 0 < k < len(lines):
+            continue
+        line = lines[k]
+        for span, continued in columns:
+            if getattr(line, span):
+                continue  # a group starts here anyway
+            head = next(i for i in range(k - 1, -1, -1) if getattr(lines[i], span))
+            setattr(line, span, head + getattr(lines[head], span) - k)
+            setattr(lines[head], span, k - head)
+            setattr(line, continued, True)
+            line.page_start = split = True
+    return split
 
 
 @dataclass

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -15,7 +16,7 @@ from django.template.loader import render_to_string
 
 from reports.interchange.store import report_queryset
 from reports.models import Report
-from reports.pdf.context import PARTS, PrintReport, build
+from reports.pdf.context import PARTS, PrintReport, build, continue_groups
 
 WEASYPRINT_LOGGER = "weasyprint"
 UA_STYLESHEET = Path(__file__).with_name("ua.css")
@@ -97,10 +98,34 @@ def fewer_gc_passes(threshold: int = 50_000) -> Iterator[None]:
         gc.set_threshold(*old)
 
 
-def html_to_pdf(html: str) -> Rendered:
+_ROW_ANCHOR = re.compile(r"^ind-(\d+)$")
+RELAYOUTS_MAX = 3  # a split label may push rows on; it settles in one pass on real tables
+
+
+def _layout(html: str):
+    return _html_class()(string=html, base_url=str(settings.BASE_DIR)).render(font_config=_font_config())
+
+
+def page_starts(document) -> set[int]:
+    """The first indicator row (anchor ind-N) of each page of a laid-out document."""
+    starts = set()
+    for page in document.pages:
+        rows = [int(m.group(1)) for name in page.anchors if (m := _ROW_ANCHOR.match(name))]
+        if rows:
+            starts.add(min(rows))
+    return starts
+
+
+def html_to_pdf(html: str, relayout: Callable[[set[int]], str | None] | None = None) -> Rendered:
+    """The PDF of html; `relayout(page starts)` may return the html laid out again (or None: as is)."""
     with weasyprint_warnings() as warnings, fewer_gc_passes():
-        document = _html_class()(string=html, base_url=str(settings.BASE_DIR))
-        pdf = document.write_pdf(font_config=_font_config())
+        document = _layout(html)
+        for _ in range(RELAYOUTS_MAX if relayout else 0):
+            again = relayout(page_starts(document))
+            if again is None:
+                break
+            document = _layout(again)
+        pdf = document.write_pdf()
     return Rendered(pdf=pdf, warnings=list(warnings))
 
 
@@ -120,4 +145,10 @@ def render_pdf(
     if part not in PARTS:
         raise ValueError(f"part must be one of {PARTS}")
     p = print_report(report, part=part, final=final, public=public)
-    return html_to_pdf(render_html(p, extra={"evidence": evidence or []}))
+    extra = {"evidence": evidence or []}
+
+    def relayout(starts: set[int]) -> str | None:
+        split = continue_groups(p.indicators, starts, (p.show_level1, p.show_level2))
+        return render_html(p, extra=extra) if split else None
+
+    return html_to_pdf(render_html(p, extra=extra), relayout)
