@@ -117,7 +117,6 @@ class IndicatorLine:
     applicable: bool
     target_adjusted_from: str = ""  # the target first approved, where an approved adjustment changed it
     # Set by continue_groups: the row starts a page inside its group, whose label it repeats (续).
-    page_start: bool = False
     level1_continued: bool = False
     level2_continued: bool = False
 
@@ -128,15 +127,15 @@ class IndicatorLine:
 
 def continue_groups(
     lines: list[IndicatorLine], page_starts: set[int], levels: tuple[bool, bool] = (True, True)
-) -> bool:
+) -> set[int]:
     """Split the merged level-1 and level-2 cells at the rows that start a page.
 
     A cell spanning a page break prints its label on the first page only, leaving the next
     page's rows under a blank cell; split there, the new page's part repeats the label with
-    （续）. True when a cell was split (the table must then be laid out again). `levels`: which
-    of the two level columns the table shows (a hidden one has no cell to split).
+    （续）. Returns the rows where a cell was split (the table must then be laid out again).
+    `levels`: which of the two level columns the table shows (a hidden one has no cell to split).
     """
-    split = False
+    split = set()
     both = (("level1_span", "level1_continued"), ("level2_span", "level2_continued"))
     columns = [names for names, shown in zip(both, levels, strict=True) if shown]
     for k in sorted(page_starts):
@@ -150,8 +149,19 @@ def continue_groups(
             setattr(line, span, head + getattr(lines[head], span) - k)
             setattr(lines[head], span, k - head)
             setattr(line, continued, True)
-            line.page_start = split = True
+            split.add(k)
     return split
+
+
+def group_spans(lines: list[IndicatorLine]) -> list[tuple[int, int]]:
+    return [(line.level1_span, line.level2_span) for line in lines]
+
+
+def restore_groups(lines: list[IndicatorLine], spans: list[tuple[int, int]]) -> None:
+    """Undo continue_groups: the merged cells as group_spans saw them."""
+    for line, (level1_span, level2_span) in zip(lines, spans, strict=True):
+        line.level1_span, line.level2_span = level1_span, level2_span
+        line.level1_continued = line.level2_continued = False
 
 
 @dataclass

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 
 from reports.interchange.store import report_queryset
 from reports.models import Report
-from reports.pdf.context import PARTS, PrintReport, build, continue_groups
+from reports.pdf.context import PARTS, PrintReport, build, continue_groups, group_spans, restore_groups
 
 WEASYPRINT_LOGGER = "weasyprint"
 UA_STYLESHEET = Path(__file__).with_name("ua.css")
@@ -99,7 +99,7 @@ def fewer_gc_passes(threshold: int = 50_000) -> Iterator[None]:
 
 
 _ROW_ANCHOR = re.compile(r"^ind-(\d+)$")
-RELAYOUTS_MAX = 3  # a split label may push rows on; it settles in one pass on real tables
+RELAYOUTS_MAX = 3
 
 
 def _layout(html: str):
@@ -116,17 +116,37 @@ def page_starts(document) -> set[int]:
     return starts
 
 
-def html_to_pdf(html: str, relayout: Callable[[set[int]], str | None] | None = None) -> Rendered:
-    """The PDF of html; `relayout(page starts)` may return the html laid out again (or None: as is)."""
+def html_to_pdf(html: str, relayout: Callable | None = None) -> Rendered:
+    """The PDF of html; `relayout(document)` may return the document laid out again."""
     with weasyprint_warnings() as warnings, fewer_gc_passes():
         document = _layout(html)
-        for _ in range(RELAYOUTS_MAX if relayout else 0):
-            again = relayout(page_starts(document))
-            if again is None:
-                break
-            document = _layout(again)
+        if relayout is not None:
+            document = relayout(document)
         pdf = document.write_pdf()
     return Rendered(pdf=pdf, warnings=list(warnings))
+
+
+def continued_layout(p: PrintReport, first, layout: Callable):
+    """The document with the level cells cut by page breaks split there (label repeated, 续).
+
+    Splitting changes the cells' heights only a little, so the pages mostly break at the same
+    rows again; where they moved, the cells are split where the pages now start and laid out
+    again. When that does not settle, the first layout stands (labels not repeated).
+    """
+    original = group_spans(p.indicators)
+    starts = page_starts(first)
+    for _ in range(RELAYOUTS_MAX):
+        split = continue_groups(p.indicators, starts, (p.show_level1, p.show_level2))
+        if not split:
+            break
+        document = layout()
+        held = page_starts(document)
+        if split <= held:
+            return document
+        restore_groups(p.indicators, original)
+        starts = held
+    restore_groups(p.indicators, original)
+    return first
 
 
 def render_pdf(
@@ -147,8 +167,7 @@ def render_pdf(
     p = print_report(report, part=part, final=final, public=public)
     extra = {"evidence": evidence or []}
 
-    def relayout(starts: set[int]) -> str | None:
-        split = continue_groups(p.indicators, starts, (p.show_level1, p.show_level2))
-        return render_html(p, extra=extra) if split else None
+    def relayout(first):
+        return continued_layout(p, first, lambda: _layout(render_html(p, extra=extra)))
 
     return html_to_pdf(render_html(p, extra=extra), relayout)

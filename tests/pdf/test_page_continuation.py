@@ -2,7 +2,7 @@
 
 import pytest
 
-from reports.pdf.context import IndicatorLine, continue_groups
+from reports.pdf.context import IndicatorLine, continue_groups, group_spans, restore_groups
 from tests.pdf.conftest import compact, pages, pdftotext
 
 pytestmark = pytest.mark.django_db
@@ -18,15 +18,18 @@ def line(level1: str, level2: str, level1_span: int = 0, level2_span: int = 0) -
 
 def test_cells_split_at_a_page_start_inside_them():
     lines = [line("甲", "a", 4, 2), line("甲", "a"), line("甲", "b", 0, 2), line("甲", "b"), line("乙", "c", 1, 1)]
-    assert continue_groups(lines, {0, 1}) is True
+    spans = group_spans(lines)
+    assert continue_groups(lines, {0, 1}) == {1}
     assert [(x.level1_span, x.level2_span) for x in lines] == [(1, 1), (3, 1), (0, 2), (0, 0), (1, 1)]
-    assert (lines[1].page_start, lines[1].level1_continued, lines[1].level2_continued) == (True, True, True)
+    assert (lines[1].level1_continued, lines[1].level2_continued) == (True, True)
     # A page that starts a level-2 group inside a level-1 one splits the level-1 cell only.
-    assert continue_groups(lines, {2}) is True
+    assert continue_groups(lines, {2}) == {2}
     assert [(x.level1_span, x.level2_span) for x in lines][:4] == [(1, 1), (1, 1), (2, 2), (0, 0)]
     assert (lines[2].level1_continued, lines[2].level2_continued) == (True, False)
     # Page starts at group starts (or the first row) change nothing.
-    assert continue_groups(lines, {0, 2, 4}) is False
+    assert continue_groups(lines, {0, 2, 4}) == set()
+    restore_groups(lines, spans)
+    assert group_spans(lines) == spans and not any(x.level1_continued or x.level2_continued for x in lines)
 
 
 def test_the_seeds_table_page_repeats_the_cut_labels(seed_pdf):
