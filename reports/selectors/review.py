@@ -69,7 +69,7 @@ class Sort:
         return ("-" if self.descending else "") + self.key
 
 
-SORT_KEYS = ("state", "dept", "submitted", "self", "rule", "grade", "findings")
+SORT_KEYS = ("state", "dept", "submitted", "self", "rule", "reviewer", "grade", "findings")
 DEFAULT_SORT = Sort("state")
 
 
@@ -103,6 +103,8 @@ def _ordering(sort: Sort) -> list:
         keys = [by(F("self_total"))]
     elif key == "rule":
         keys = [by(F("rule_total"))]
+    elif key == "reviewer":
+        keys = [by(F("reviewer_total")), by(F("rule_total"))]
     elif key == "grade":
         keys = [by(_rank("grade", GRADES)), F("rule_total").desc(nulls_last=True)]
     else:  # findings
@@ -151,6 +153,7 @@ def _queue_queryset(*, user, round_: Round, flt: QueueFilter, sort: Sort, today)
             "published_at",
             "self_total",
             "rule_total",
+            "reviewer_total",
             "grade",
             "self_grade",
             "error_count",

@@ -63,3 +63,23 @@ def test_public_page_shows_the_final_score(client, people, seed, settings, tmp_p
     final = re.search(r'id="pub-final">\s*审核得分 <b>([^<]+)</b>', html)
     assert final and final.group(1) == f"{approved.final_score:.2f}"
     assert re.search(rf'data-out="reviewer-total">{approved.final_score:.2f}<', html)
+
+
+def test_the_queue_shows_and_sorts_by_the_reviewer_total(client, people, seed):
+    report = submitted(seed, people)
+    client.force_login(people["reviewer"])
+    row, score = _quantitative_row(report)
+    assert review_post(client, report, **{f"score-{row.pk}": str(score - D("1.5"))}).status_code == 302
+    saved = Report.objects.get(pk=report.pk)
+    assert saved.reviewer_total == saved.rule_total - D("1.5")
+    url = reverse("review:queue") + f"?round={saved.round_id}&sort=-reviewer"
+    html = client.get(url).content.decode()
+    assert ">审核总分</a>" in html
+    rows = re.findall(r'<tr data-department="(\d+)"', html)
+    line = html[html.index('<tr data-department="101001"') :].split("</tr>")[0]
+    assert f'<td class="num rv-reviewer differs">{saved.reviewer_total}</td>' in line
+    # Highest first, the reports without a reviewer total (never submitted) last.
+    totals = dict(Report.objects.filter(round=saved.round).values_list("department__code", "reviewer_total"))
+    scored = [code for code in rows if totals.get(code) is not None]
+    assert rows[: len(scored)] == scored
+    assert [totals[c] for c in scored] == sorted((totals[c] for c in scored), reverse=True)

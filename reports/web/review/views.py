@@ -56,6 +56,7 @@ SORT_COLUMNS = (
     ("submitted", gettext_lazy("送审时间"), False),
     ("self", gettext_lazy("自评得分"), True),
     ("rule", gettext_lazy("规则得分"), True),
+    ("reviewer", gettext_lazy("审核总分"), True),
     ("grade", gettext_lazy("等级"), False),
     ("findings", gettext_lazy("错误 / 提示"), True),
 )
