@@ -291,3 +291,15 @@ def test_narrative_rate_score_and_weight_forms_keep_their_figures_in_english():
         assert engine_text.finding_message(N.SCORE_DIFFERS, self_only) == (
             "Part 3 gives 产出指标 the score “50 分”; the self score is 30.00"
         )
+
+
+@pytest.mark.django_db
+def test_review_page_and_dashboard_grades_in_english(client, demo):
+    client.force_login(get_user_model().objects.get(username="reviewer"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    review = client.get(reverse("review:report", args=[demo.pk])).content.decode()
+    assert 'id="bar-reviewer-grade">Excellent</span>' in review
+    assert 'data-out="reviewer-grade">Excellent</span>' in review
+    assert "Reviewer total = Budget execution rate 9.45 + " in review
+    dashboard = client.get(reverse("dashboard:round", args=[demo.round_id])).content.decode()
+    assert ">Excellent</text>" in dashboard and ">优</text>" not in dashboard

@@ -26,6 +26,7 @@ from reports.web.dashboard.selectors import (
     Summary,
     YearAverage,
 )
+from reports.web.engine_text import grade_label
 
 STATE_LABELS = dict(Report.State.choices)
 GRADE_COLORS = {"优": "#1b7a3d", "良": "#2f6fbd", "中": "#c98a12", "差": "#b42318"}
@@ -140,11 +141,12 @@ def grade_chart(summary: Summary, round_: Round, **size) -> charts.BarChart:
     }
     specs = [
         charts.BarSpec(
-            grade,
+            grade_label(grade),
             summary.grades[grade],
             GRADE_COLORS[grade],
             list_url(round_, grade=grade),
-            _("%(grade)s（%(band)s）：%(n)d 份") % {"grade": grade, "band": bands[grade], "n": summary.grades[grade]},
+            _("%(grade)s（%(band)s）：%(n)d 份")
+            % {"grade": grade_label(grade), "band": bands[grade], "n": summary.grades[grade]},
             key=grade,
         )
         for grade in GRADES

@@ -18,6 +18,7 @@ from reports.models import Report, ReportEvent
 from reports.services import history, rectification
 from reports.services.workflow import ACTION_LABELS
 from reports.web.engine_explain import explanation_text
+from reports.web.engine_text import grade_label
 from reports.web.report import presenters
 from reports.web.report.forms import ReportForm, form_initial
 from reports.web.report.presenters import RowMap
@@ -240,7 +241,7 @@ def reviewer_view(report: Report, total, grade: str, explanation: str = "") -> d
     return {
         "label": _("审核得分") if final else _("审核总分"),
         "total": presenters.score_text(total),
-        "grade": grade,
+        "grade": grade_label(grade),
         "grade_key": grade_key(grade),
         "explanation": explanation_text(explanation),
         "final": final,
