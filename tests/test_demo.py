@@ -106,6 +106,8 @@ def test_load_demo_is_idempotent(db):
     call_command("load_demo", stdout=io.StringIO())
     first = counts()
     assert first[2] == 2  # 2021, and 2020 for year over year
+    # Both rounds have approved reports: their configuration is locked, as submitting locks it.
+    assert all(r.template.locked and r.rule_set.locked for r in Round.objects.select_related("template", "rule_set"))
     call_command("load_demo", stdout=io.StringIO())
     assert counts() == first
 

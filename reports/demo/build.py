@@ -21,6 +21,7 @@ from django.utils import timezone
 from departments.models import BudgetLine, Department, Role
 from indicators import engine
 from indicators.engine import parse_measure, round_half_up
+from indicators.models import RuleSet, Template
 from reports.interchange.document import money, num, to_engine_input, validate
 from reports.interchange.store import report_import, report_to_document, round_create_from_document
 from reports.models import (
@@ -31,6 +32,7 @@ from reports.models import (
     ReportEvent,
     ReportIndicator,
     ReportRender,
+    Round,
     TargetDeclaration,
     indicator_definition,
 )
@@ -414,6 +416,18 @@ def load_demo() -> list[tuple[str, str, str]]:
         _advance(report, v.state, users["reviewer"], start)
     _monitoring(round_, users["accountant"])
     return logins
+
+
+def lock_in_use() -> int:
+    """Lock the templates and rule sets of rounds with a report past draft, as submitting does.
+
+    The demo's reports reach approval without a submit; unlocked, their configuration would
+    look editable in the admin and be refused only on saving. Returns how many were locked.
+    """
+    rounds = Round.objects.filter(reports__state__in=Report.FROZEN_STATES).distinct()
+    return Template.objects.filter(round__in=rounds, locked=False).update(locked=True) + RuleSet.objects.filter(
+        round__in=rounds, locked=False
+    ).update(locked=True)
 
 
 def _monitoring(round_, actor) -> None:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from reports.demo.build import load_demo, queue_missing_archives
+from reports.demo.build import load_demo, lock_in_use, queue_missing_archives
 from reports.demo.history import load_history
 
 
@@ -22,6 +22,7 @@ class Command(BaseCommand):
         logins = load_demo()
         if not options["no_history"]:
             load_history()
+        lock_in_use()
         if options["archives"]:
             queued = queue_missing_archives()
             self.stdout.write(f"归档 PDF：{queued} 份 / archive PDFs queued: {queued}")
