@@ -555,3 +555,26 @@ def test_a_worker_killed_mid_chunk_commits_nothing_and_the_next_one_finishes(dem
     assert sorted(ReportEvent.objects.filter(action="rescore").values_list("report_id", flat=True)) == sorted(
         job.report_ids
     )
+
+
+def test_the_sweeper_command_requeues_a_stale_job_with_no_new_job_coming(
+    personas, client, queued_only, django_capture_on_commit_callbacks, settings
+):
+    import io
+
+    from django.core.management import call_command
+
+    client.force_login(personas["admin"])
+    _change_rules(client, django_capture_on_commit_callbacks)
+    stale = RescoreJob.objects.get()
+    scoring._claim(stale.pk)
+    out = io.StringIO()
+    call_command("rescore_recover", stdout=out)  # still moving: left alone
+    assert "requeued: 0" in out.getvalue()
+    _go_stale(stale, settings)
+    queued_only.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("rescore_recover", stdout=out)
+    assert "requeued: 1" in out.getvalue()
+    assert [r.args[0] for r in queued_only.results] == [stale.pk] * settings.RESCORE_WORKERS
+    assert not RescoreJob.objects.get(pk=stale.pk).stale

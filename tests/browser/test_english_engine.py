@@ -50,6 +50,10 @@ def test_english_report_page(new_page, demo, live_server, english_catalogue):
     if SHOTS:
         first.scroll_into_view_if_needed()
         page.screenshot(path=os.path.join(SHOTS, "english_explanations.png"))
+    # Saved now: a dirty page would save as it closes, racing the database flush after the test.
+    with page.expect_response(lambda r: r.url.endswith("/save/")):
+        page.locator("#save-button").click()
+    expect(page.locator("#save-status")).to_contain_text("Saved")
     unit = page.locator("#findings li[data-code='narrative.unit_yuan'] a.goto").first
     expect(unit).to_contain_text("Part 4 says “4774760.72 万元”")
     if SHOTS:

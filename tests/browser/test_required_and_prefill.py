@@ -44,7 +44,8 @@ def test_submit_is_refused_at_the_blank_narrative_section(new_page, demo):
 
     field.fill("主要问题：部分项目进度偏慢；改进措施：按月调度。")
     expect(section.locator(".msg-error")).to_have_count(0)
-    page.locator("#save-button").click()
+    with page.expect_response(lambda r: r.url.endswith("/save/")):
+        page.locator("#save-button").click()
     expect(page.locator("#save-status")).to_contain_text("已保存")
 
 
@@ -83,7 +84,8 @@ def test_a_new_years_draft_is_prefilled_and_shows_no_grade_yet(new_page, demo):
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, "prefilled_draft_first_grade.png")
     # Saved now: a dirty page would save as it closes, racing the database flush after the test.
-    page.locator("#save-button").click()
+    with page.expect_response(lambda r: r.url.endswith("/save/")):
+        page.locator("#save-button").click()
     expect(page.locator("#save-status")).to_contain_text("已保存")
 
 
