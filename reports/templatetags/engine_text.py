@@ -2,6 +2,7 @@
 
 from django import template
 
+from reports.web.engine_explain import light_text
 from reports.web.engine_text import finding_message, grade_label
 
 register = template.Library()
@@ -10,6 +11,12 @@ register = template.Library()
 @register.filter
 def grade(value):
     return grade_label(value)
+
+
+@register.filter
+def light(text):
+    """A monitoring light's explanation in the reader's language ({{ light.explanation|light }})."""
+    return light_text(text)
 
 
 @register.filter

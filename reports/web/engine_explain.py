@@ -20,7 +20,7 @@ from indicators.engine.types import EXECUTION_LEVEL1, NO_LEVEL1
 from reports.web.engine_text import chinese, template_pattern
 
 # Placeholders holding words (units, signs, names, quotes); every other one is a figure.
-_WORDS = {"u", "sym", "tier_label", "tier", "span", "actual", "terms", "basis"}
+_WORDS = {"u", "sym", "tier_label", "tier", "span", "actual", "terms", "basis", "unit", "note", "what", "why"}
 # Rates carry their percent sign; other figures never do (a unit of "%" is the unit's).
 _RATES = {"rate"}
 
@@ -112,6 +112,46 @@ EXPLANATIONS = [
     gettext_noop("预算执行率 %(rate)s 低于 %(below)s%%，总分上限 %(top)s 分（未超过）"),
 ]
 
+# Mid-year monitoring lights (indicators/engine/monitoring.py): whole lights, and a light's
+# "what = rate，why" in two halves.
+LIGHTS = [
+    gettext_noop("预算执行数未填报"),
+    gettext_noop("%(basis)s为 %(budget)s %(unit)s，不亮灯"),
+    gettext_noop("执行 %(executed)s %(unit)s ÷ %(basis)s %(budget)s %(unit)s = %(rate)s，超过%(basis)s，红灯"),
+    gettext_noop("不适用，不亮灯"),
+    gettext_noop("部门说明存在风险：%(note)s，黄灯"),
+    gettext_noop("部门说明存在风险，黄灯"),
+    gettext_noop("定性指标，不按进度亮灯"),
+    gettext_noop("未填报"),
+    gettext_noop("指标值空白，不亮灯"),
+    gettext_noop("%(basis)s空白，不亮灯"),  # after 指标值空白: the first template that matches is taken
+    gettext_noop("指标值为 ≤0，完成 %(A)s%(u)s 未超过，绿灯"),
+    gettext_noop("指标值为 ≤0，完成 %(A)s%(u)s 已超过，红灯"),
+    gettext_noop("指标值为负数（%(sym)s%(B)s%(u)s），不按进度亮灯"),
+    gettext_noop("完成 %(A)s%(u)s 已超过指标值 ≤%(B)s%(u)s，红灯"),
+    gettext_noop("指标值为 %(sym)s0，完成 %(A)s%(u)s，绿灯"),
+    gettext_noop("指标值为 %(sym)s0，完成 %(A)s%(u)s，红灯"),
+]
+LIGHT_WHAT = [
+    gettext_noop("执行 %(executed)s %(unit)s ÷ %(basis)s %(budget)s %(unit)s"),
+    gettext_noop("完成 %(A)s%(u)s ÷ 指标值 %(sym)s%(B)s%(u)s"),
+]
+LIGHT_WHY = [
+    gettext_noop("不低于 %(green)s%%（预期进度 %(expected)s%% − %(yellow_margin)s），绿灯"),
+    gettext_noop(
+        "低于 %(green)s%%（预期进度 %(expected)s%% − %(yellow_margin)s），"
+        "不低于 %(yellow)s%%（预期进度 %(expected)s%% − %(red_margin)s），黄灯"
+    ),
+    gettext_noop("低于 %(yellow)s%%（预期进度 %(expected)s%% − %(red_margin)s），红灯"),
+    gettext_noop("不高于 %(green)s%%（预期进度 %(expected)s%% + %(yellow_margin)s），绿灯"),
+    gettext_noop(
+        "高于 %(green)s%%（预期进度 %(expected)s%% + %(yellow_margin)s），"
+        "不高于 %(yellow)s%%（预期进度 %(expected)s%% + %(red_margin)s），黄灯"
+    ),
+    gettext_noop("高于 %(yellow)s%%（预期进度 %(expected)s%% + %(red_margin)s），红灯"),
+]
+LIGHT_HEAD = gettext_noop("%(what)s = %(rate)s，%(why)s")
+
 # The reviewer total's closing note, after its last part.
 REVIEWER_NOTE = gettext_noop("（%(given)s 项采用审核得分，其余按规则得分）")
 UNMATCHED = gettext_noop("按评分规则计分（计算过程见中文界面）")
@@ -131,10 +171,18 @@ def _pattern(template: str) -> re.Pattern[str]:
 
 
 PATTERNS = [(_pattern(t), t) for t in EXPLANATIONS]
+LIGHT_PATTERNS = [(_pattern(t), t) for t in LIGHTS]
+LIGHT_WHAT_PATTERNS = [(_pattern(t), t) for t in LIGHT_WHAT]
+LIGHT_WHY_PATTERNS = [(_pattern(t), t) for t in LIGHT_WHY]
+_LIGHT_HEAD = _pattern(LIGHT_HEAD)
 _NOTE = re.compile(_pattern(REVIEWER_NOTE).pattern.lstrip("^").rstrip("$") + "$")
 _TIER_LABEL = re.compile(r"^(?P<name>.+?)（(?P<band>[^（）]*)）$")
 _EXCLUDING = re.compile(r"（不含 (?P<hi>[^）]*)）")
-_BASES = {"年初预算数": gettext_noop("年初预算数"), "全年预算数": gettext_noop("全年预算数")}
+_BASES = {
+    "年初预算数": gettext_noop("年初预算数"),
+    "全年预算数": gettext_noop("全年预算数"),
+    "调整后预算数": gettext_noop("调整后预算数"),
+}
 # The engine's own words inside the parts (its constants, so marked here for makemessages).
 _WORDS_MARKED = (gettext_noop("预算执行率"), gettext_noop("（无一级指标）"), gettext_noop("未计分"))
 _EXCLUDED = gettext_noop("（不含 %(hi)s）")
@@ -178,12 +226,33 @@ def _params(found: dict[str, str]) -> dict[str, str]:
     return params
 
 
-def _part(text: str) -> str | None:
-    for pattern, template in PATTERNS:
+def _part(text: str, patterns=PATTERNS) -> str | None:
+    for pattern, template in patterns:
         m = pattern.match(text)
         if m:
             return gettext(template) % _params(m.groupdict())
     return None
+
+
+def _light(text: str) -> str | None:
+    whole = _part(text, LIGHT_PATTERNS)
+    if whole is not None:
+        return whole
+    m = _LIGHT_HEAD.match(text)
+    if m is None:
+        return None
+    what, why = _part(m["what"], LIGHT_WHAT_PATTERNS), _part(m["why"], LIGHT_WHY_PATTERNS)
+    if what is None or why is None:
+        return None
+    return gettext(LIGHT_HEAD) % {"what": what, "rate": m["rate"], "why": why}
+
+
+def light_text(text: str) -> str:
+    """A monitoring light's explanation in the active language (the engine's Chinese under Chinese)."""
+    if not text or chinese():
+        return text
+    english = _light(text)
+    return english if english is not None else gettext(UNMATCHED)
 
 
 def explanation_text(text: str) -> str:

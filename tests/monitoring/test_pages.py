@@ -67,6 +67,16 @@ def test_the_seed_entry_page_shows_lights_explanations_and_the_legend(client, pe
     assert 'name="csrfmiddlewaretoken"' in html and 'name="budget_executed"' in html
 
 
+def test_the_lights_explain_themselves_in_english(client, people, point, seed, settings):
+    client.force_login(people["accountant_a"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(entry_url(point, seed)).content.decode()
+    assert (
+        "Actual 20% ÷ target =100% = 20.00%: below 25% (expected progress 50% − 25): red" in html
+    )  # fmt: skip
+    assert "预期进度" not in html and "不亮灯" not in html  # no light is left in the engine's Chinese
+
+
 def test_the_accountant_saves_and_the_light_follows(client, people, point, seed):
     client.force_login(people["accountant_a"])
     response = client.post(
