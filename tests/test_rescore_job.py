@@ -1,9 +1,11 @@
 """Rescoring after a configuration change: a background job, never work inside the admin's save."""
 
+import io
 from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -309,6 +311,15 @@ def test_a_budget_line_moved_to_another_year_rescores_both_years(
 # ------------------------------------------------------------------ a worker that dies mid-job
 
 
+def _a_job_a_worker_took(personas, client, capture) -> RescoreJob:
+    """The job an admin's rule change queued, claimed by a worker (which may then die)."""
+    client.force_login(personas["admin"])
+    _change_rules(client, capture)
+    job = RescoreJob.objects.get()
+    scoring._claim(job.pk)
+    return job
+
+
 def _go_stale(job, settings):
     """No progress for longer than RESCORE_STALE_MINUTES: as if its workers died that long ago."""
     back = timezone.now() - timedelta(minutes=settings.RESCORE_STALE_MINUTES + 1)
@@ -457,10 +468,7 @@ def test_the_admin_shows_a_stale_job_and_requeues_it(
 def test_the_next_enqueue_requeues_a_stale_job(
     personas, client, queued_only, django_capture_on_commit_callbacks, settings
 ):
-    client.force_login(personas["admin"])
-    _change_rules(client, django_capture_on_commit_callbacks)
-    stale = RescoreJob.objects.get()
-    scoring._claim(stale.pk)
+    stale = _a_job_a_worker_took(personas, client, django_capture_on_commit_callbacks)
     _go_stale(stale, settings)
     queued_only.clear()
     seed = Report.objects.get(department__code="101001", round__year=2021)
@@ -560,14 +568,7 @@ def test_a_worker_killed_mid_chunk_commits_nothing_and_the_next_one_finishes(dem
 def test_the_sweeper_command_requeues_a_stale_job_with_no_new_job_coming(
     personas, client, queued_only, django_capture_on_commit_callbacks, settings
 ):
-    import io
-
-    from django.core.management import call_command
-
-    client.force_login(personas["admin"])
-    _change_rules(client, django_capture_on_commit_callbacks)
-    stale = RescoreJob.objects.get()
-    scoring._claim(stale.pk)
+    stale = _a_job_a_worker_took(personas, client, django_capture_on_commit_callbacks)
     out = io.StringIO()
     call_command("rescore_recover", stdout=out)  # still moving: left alone
     assert "requeued: 0" in out.getvalue()
