@@ -1,4 +1,5 @@
-"""E-mail after a transition has committed: reviewers hear of submissions, departments of decisions."""
+"""E-mail after a transition has committed: reviewers hear of submissions and of answers to
+rectification items, departments of decisions and of the items issued, closed or reopened."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,12 +15,19 @@ SUBJECTS = {
     "approve": "【perfeval】{year} 年度自评报告已审核通过",
     "reopen": "【perfeval】{year} 年度自评报告已重新打开",
     "publish": "【perfeval】{year} 年度自评报告已公开",
+    "rectification_issue": "【perfeval】{year} 年度自评报告有新的整改事项",
+    "rectification_answer": "【perfeval】{dept} 已答复 {year} 年度整改事项",
+    "rectification_close": "【perfeval】{year} 年度整改事项已销号",
+    "rectification_reopen": "【perfeval】{year} 年度整改事项已重新打开",
 }
+# What the bureau's reviewers hear of; every other action is the department's news.
+TO_REVIEWERS = {"submit", "rectification_answer"}
 
 
-def report_notify(*, report_id: int, action: str) -> int:
+def report_notify(*, report_id: int, action: str, detail: str = "") -> int:
+    """Mail the people concerned; `detail` (an item's text) goes under the report's line."""
     report = Report.objects.select_related("department", "round").get(pk=report_id)
-    if action == "submit":
+    if action in TO_REVIEWERS:
         recipients = Q(roles__kind=Role.Kind.REVIEWER) & (
             Q(roles__department__isnull=True) | Q(roles__department=report.department)
         )
@@ -37,4 +45,6 @@ def report_notify(*, report_id: int, action: str) -> int:
         return 0
     subject = SUBJECTS[action].format(dept=report.department.display_name, year=report.round.year)
     body = f"{report.department.name} {report.round.name}：{report.get_state_display()}。"
+    if detail:
+        body += f"\n\n{detail}"
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails, fail_silently=True)

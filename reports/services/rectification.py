@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from reports.enums import FINAL_STATES, RECTIFICATION_GRADES, State
 from reports.models import RectificationItem, Report, ReportEvent, ReportIndicator
+from reports.services.notifications import report_notify
 
 ItemState = RectificationItem.State
 TEXT_MAX = 5000
@@ -64,6 +65,11 @@ def may_decide(*, report: Report, user) -> bool:
 
 def may_answer(*, report: Report, user) -> bool:
     return rules.has_perm(ANSWER_PERMISSION, user, report)
+
+
+def _notify_after_commit(item: RectificationItem, action: str, detail: str) -> None:
+    report_id = item.report_id
+    transaction.on_commit(lambda: report_notify(report_id=report_id, action=action, detail=detail))
 
 
 def _event(item: RectificationItem, *, actor, action: str, before: str, message: str) -> ReportEvent:
@@ -119,6 +125,7 @@ def rectification_issue(
         issued_by=actor,
     )
     _event(item, actor=actor, action="rectification_issue", before="", message=text)
+    _notify_after_commit(item, "rectification_issue", text)
     return item
 
 
@@ -162,6 +169,7 @@ def rectification_answer(*, item: RectificationItem, actor, answer: str) -> Rect
     locked.answered_at = timezone.now()
     locked.save(update_fields=["state", "answer", "answered_by", "answered_at"])
     _event(locked, actor=actor, action="rectification_answer", before=before, message=answer)
+    _notify_after_commit(locked, "rectification_answer", f"{locked.text}\n—— {answer}")
     return locked
 
 
@@ -188,4 +196,5 @@ def rectification_decide(*, item: RectificationItem, actor, action: str, note: s
         locked.closed_by, locked.closed_at = None, None
     locked.save(update_fields=["state", "review_note", "closed_by", "closed_at"])
     _event(locked, actor=actor, action=f"rectification_{action}", before=before, message=note)
+    _notify_after_commit(locked, f"rectification_{action}", f"{locked.text}\n—— {note}" if note else locked.text)
     return locked

@@ -187,3 +187,28 @@ def test_a_reviewer_of_other_departments_cannot_issue_or_close(people, seed):
     with pytest.raises(PermissionDenied):
         rectification_decide(item=item, actor=other, action="close")
     assert written(seed) == before
+
+
+def test_each_step_mails_the_other_side_after_it_commits(people, seed, mailoutbox, django_capture_on_commit_callbacks):
+    accountant, reviewer = people["accountant_a"], people["reviewer"]
+    for user, email in ((accountant, "acct@example.gov.cn"), (reviewer, "rev@example.gov.cn")):
+        user.email = email
+        user.save(update_fields=["email"])
+    Report.objects.filter(pk=seed.pk).update(state="returned")
+    with django_capture_on_commit_callbacks(execute=True):
+        item = rectification_issue(report=seed, actor=reviewer, text="请补充采购计划调整说明。")
+    with django_capture_on_commit_callbacks(execute=True):
+        item = rectification_answer(item=item, actor=accountant, answer="已调整采购计划。")
+    with django_capture_on_commit_callbacks(execute=True):
+        rectification_decide(item=item, actor=reviewer, action="close", note="整改到位。")
+    assert [(m.to, m.subject) for m in mailoutbox] == [
+        (["acct@example.gov.cn"], "【perfeval】2021 年度自评报告有新的整改事项"),
+        (["rev@example.gov.cn"], f"【perfeval】{seed.department.display_name} 已答复 2021 年度整改事项"),
+        (["acct@example.gov.cn"], "【perfeval】2021 年度整改事项已销号"),
+    ]
+    assert "请补充采购计划调整说明。" in mailoutbox[0].body
+    assert "已调整采购计划。" in mailoutbox[1].body and "整改到位。" in mailoutbox[2].body
+    # A refused step mails no one.
+    with pytest.raises(ValidationError), django_capture_on_commit_callbacks(execute=True):
+        rectification_decide(item=item, actor=reviewer, action="reopen", note="")
+    assert len(mailoutbox) == 3
