@@ -103,6 +103,31 @@ def test_department_saves_submits_bureau_returns_then_approves(fresh, personas):
     ]
 
 
+def test_each_decision_mails_the_other_side_after_it_commits(
+    fresh, personas, mailoutbox, django_capture_on_commit_callbacks
+):
+    acct, reviewer = personas["accountant_a"], personas["reviewer"]
+    for user, email in ((acct, "acct@example.gov.cn"), (reviewer, "rev@example.gov.cn")):
+        user.email = email
+        user.save(update_fields=["email"])
+    for actor, action, reason in (
+        (acct, "targets_submit", ""),
+        (reviewer, "targets_return", "服务社区数量目标偏低"),
+        (acct, "targets_submit", ""),
+        (reviewer, "targets_approve", ""),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            svc.targets_transition(report=fresh, action=action, actor=actor, reason=reason)
+    dept, year = fresh.department.display_name, fresh.round.year
+    assert [(m.to, m.subject) for m in mailoutbox] == [
+        (["rev@example.gov.cn"], f"【perfeval】{dept} 已送审 {year} 年度绩效目标"),
+        (["acct@example.gov.cn"], f"【perfeval】{year} 年度绩效目标被退回"),
+        (["rev@example.gov.cn"], f"【perfeval】{dept} 已送审 {year} 年度绩效目标"),
+        (["acct@example.gov.cn"], f"【perfeval】{year} 年度绩效目标已审核通过"),
+    ]
+    assert "服务社区数量目标偏低" in mailoutbox[1].body
+
+
 def test_a_quantitative_target_without_a_number_is_refused_at_its_field(fresh, personas):
     data = items(fresh, **{COMMUNITIES: "较多"})
     with pytest.raises(ValidationError) as exc:

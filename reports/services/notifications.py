@@ -15,13 +15,16 @@ SUBJECTS = {
     "approve": "【perfeval】{year} 年度自评报告已审核通过",
     "reopen": "【perfeval】{year} 年度自评报告已重新打开",
     "publish": "【perfeval】{year} 年度自评报告已公开",
+    "targets_submit": "【perfeval】{dept} 已送审 {year} 年度绩效目标",
+    "targets_return": "【perfeval】{year} 年度绩效目标被退回",
+    "targets_approve": "【perfeval】{year} 年度绩效目标已审核通过",
     "rectification_issue": "【perfeval】{year} 年度自评报告有新的整改事项",
     "rectification_answer": "【perfeval】{dept} 已答复 {year} 年度整改事项",
     "rectification_close": "【perfeval】{year} 年度整改事项已销号",
     "rectification_reopen": "【perfeval】{year} 年度整改事项已重新打开",
 }
 # What the bureau's reviewers hear of; every other action is the department's news.
-TO_REVIEWERS = {"submit", "rectification_answer"}
+TO_REVIEWERS = {"submit", "targets_submit", "rectification_answer"}
 
 
 def report_notify(*, report_id: int, action: str, detail: str = "") -> int:
