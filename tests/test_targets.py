@@ -464,3 +464,29 @@ def test_once_the_self_evaluation_is_submitted_targets_are_not_declared(client, 
     assert response.status_code == 400
     assert "自评报告当前状态为“已送审”，绩效目标不能再变更。" in response.content.decode()
     assert not TargetDeclaration.objects.filter(report=submitted, state="submitted").exists()
+
+
+def test_the_queue_shows_the_targets_and_adjustments_waiting_for_the_bureau(client, fresh, personas):
+    client.force_login(personas["reviewer"])
+    queue = reverse("review:queue") + f"?round={fresh.round_id}"
+    targets = reverse("report_targets", args=[fresh.pk])
+
+    def line() -> str:
+        html = client.get(queue).content.decode()
+        return html[html.index(f'<tr data-department="{fresh.department.code}"') :].split("</tr>")[0]
+
+    assert "rv-todo" not in line()
+    svc.targets_transition(report=fresh, action="targets_submit", actor=personas["accountant_a"])
+    assert f'<a class="rv-todo" href="{targets}">绩效目标待审核</a>' in line()
+    svc.targets_transition(report=fresh, action="targets_approve", actor=personas["reviewer"])
+    assert "rv-todo" not in line()
+    svc.adjustment_request(
+        report=fresh,
+        indicator_id=row(fresh).pk,
+        actor=personas["accountant_a"],
+        sign=">=",
+        target_text="≥50个",
+        unit="个",
+        reason="新增服务范围",
+    )
+    assert f'<a class="rv-todo" href="{targets}">目标调整待审核</a>' in line()

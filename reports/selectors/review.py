@@ -15,14 +15,27 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import BooleanField, Case, Count, F, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.selectors import access_for
 from reports.enums import GRADES, NOT_HANDED_IN, SNAPSHOT_FIELD
-from reports.models import Report, ReportEvent, Round
+from reports.models import Report, ReportEvent, Round, TargetAdjustment
 from reports.selectors import budget_lines, report_list, report_queryset
 
 S = Report.State
@@ -138,7 +151,16 @@ def _queue_queryset(*, user, round_: Round, flt: QueueFilter, sort: Sort, today)
         report_list(user=user)
         .filter(round=round_)
         .annotate(
-            is_overdue=Case(When(overdue_q(today), then=Value(True)), default=Value(False), output_field=BooleanField())
+            is_overdue=Case(
+                When(overdue_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
+            # The bureau's other work on the report, in the same query: its 绩效目标 and their adjustments.
+            targets_pending=Case(
+                When(targets__state=S.SUBMITTED, then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
+            adjustments_pending=Exists(
+                TargetAdjustment.objects.filter(report=OuterRef("pk"), state=TargetAdjustment.State.PENDING)
+            ),
         )
         .only(
             "pk",
