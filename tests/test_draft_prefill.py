@@ -85,8 +85,41 @@ def test_a_new_draft_carries_over_last_years_contact_tasks_and_own_rows(client, 
     assert "已按 2021 年报告预填" in start.message
 
 
-def test_no_prefill_when_the_templates_rows_differ(personas, seed_report):
+def test_a_changed_template_still_carries_over_and_places_own_rows_in_their_groups(client, personas, seed_report):
+    own = _own_row(seed_report)
+    gone = _own_row(seed_report)
+    ReportIndicator.objects.filter(pk=gone.pk).update(level1="已撤销的一级指标", level3="撤销指标下的本部门指标")
     round_ = _next_round(seed_report, rename_a_row=True)
+    client.force_login(personas["accountant_a"])
+    response = client.post(reverse("report_start", args=[round_.pk, seed_report.department_id]), follow=True)
+    page = response.content.decode()
+    report = Report.objects.get(round=round_)
+    assert "已按 2021 年报告预填" in page
+    assert "本部门增加的指标有 1 项所属一级指标已不在本年度模板中，未预填。" in page
+    assert report.contact == seed_report.contact != ""
+    assert list(report.tasks.values_list("name", flat=True)) == list(seed_report.tasks.values_list("name", flat=True))
+    rows = list(report.indicators.order_by("order"))
+    # This year's template rows, in its order (the renamed one too), and the own row after its group.
+    template = list(TemplateIndicator.objects.filter(template=round_.template).order_by("order", "pk"))
+    assert [r.level3 for r in rows if r.template_indicator_id] == [t.level3 for t in template]
+    assert "决算真实准确性" in [r.level3 for r in rows] and "撤销指标下的本部门指标" not in [r.level3 for r in rows]
+    at = [r.level3 for r in rows].index(own.level3)
+    group = [i for i, r in enumerate(rows) if (r.level1, r.level2) == (own.level1, own.level2)]
+    assert at == group[-1] and rows[at].template_indicator_id is None
+    start = ReportEvent.objects.get(report=report, action="start")
+    assert "已按 2021 年报告预填（本部门增加的指标 1 项所属一级指标已不在本年度模板中，未预填）" in start.message
+
+
+def _round_after_a_gap(seed_report):
+    """A round two years on: the department has no report of the year before to start from."""
+    round_ = _next_round(seed_report)
+    round_.year = seed_report.round.year + 2
+    round_.save()
+    return round_
+
+
+def test_no_prefill_without_a_report_of_the_year_before(personas, seed_report):
+    round_ = _round_after_a_gap(seed_report)
     report = report_start(round_=round_, department=seed_report.department, actor=personas["accountant_a"])
     assert report.prefilled_from is None
     assert report.contact == "" and not report.tasks.exists()
@@ -96,7 +129,7 @@ def test_no_prefill_when_the_templates_rows_differ(personas, seed_report):
 def test_a_blank_draft_says_each_missing_item_once_and_shows_no_grade_until_something_is_entered(
     client, personas, seed_report
 ):
-    round_ = _next_round(seed_report, rename_a_row=True)
+    round_ = _round_after_a_gap(seed_report)
     report = report_start(round_=round_, department=seed_report.department, actor=personas["accountant_a"])
     client.force_login(personas["accountant_a"])
     payload = client.get(reverse("report", args=[report.pk])).context["payload"]

@@ -394,9 +394,10 @@ def report_start(*, round_, department, actor) -> Report:
     """The department's draft for an open round, the template's rows copied in.
 
     Idempotent: a report that exists already (a colleague started it, or it was imported)
-    is returned as it is. When the department's report of the year before has the same
-    template rows (by level-1/2/3 names), what carries over is copied from it (see
-    `_carry_over`) and `report.prefilled_from` is that year; otherwise it is None.
+    is returned as it is. When the department has a report of the year before, what carries
+    over is copied from it (see `_carry_over`) and `report.prefilled_from` is that year
+    (otherwise None); `report.prefill_dropped` counts its own rows left out because their
+    level-1 indicator is not in this year's template.
     """
     if department.pk not in access_for(actor).accountant_of:
         raise PermissionDenied(_("只有本部门填报人可以开始填报。"))
@@ -404,6 +405,7 @@ def report_start(*, round_, department, actor) -> Report:
         raise ValidationError(_("该评价任务已结束或不包含本部门，不能开始填报。"))
     report, created = Report.objects.get_or_create(round=round_, department=department)
     report.prefilled_from = None
+    report.prefill_dropped = 0
     if not created:
         return report
     rows = list(
@@ -422,9 +424,9 @@ def report_start(*, round_, department, actor) -> Report:
         )
         for row in rows
     ]
-    previous = _previous_report(round_, department, indicators)
+    previous = _previous_report(round_, department)
     if previous is not None:
-        indicators = _carry_over(report, previous, indicators)
+        indicators, report.prefill_dropped = _carry_over(report, previous, indicators)
         report.prefilled_from = previous.round.year
     for i, row in enumerate(indicators):
         row.order = i
@@ -433,6 +435,8 @@ def report_start(*, round_, department, actor) -> Report:
     message = f"按指标模板“{round_.template}”新建，复制三级指标 {len(rows)} 项"
     if previous is not None:
         message += f"；已按 {previous.round.year} 年报告预填"
+        if report.prefill_dropped:
+            message += f"（本部门增加的指标 {report.prefill_dropped} 项所属一级指标已不在本年度模板中，未预填）"
     ReportEvent.objects.create(
         report=report,
         actor=actor,
@@ -450,48 +454,55 @@ def _names(row) -> tuple[str, str, str]:
     return (row.level1, row.level2, row.level3)
 
 
-def _previous_report(round_, department, indicators: list[ReportIndicator]) -> Report | None:
-    """The department's report of the year before, when its template rows are this template's."""
-    previous = (
+def _previous_report(round_, department) -> Report | None:
+    """The department's report of the year before."""
+    return (
         Report.objects.filter(department=department, round__year=round_.year - 1)
         .select_related("round")
         .prefetch_related("indicators", "tasks")
         .order_by("-round__created_at", "-pk")
         .first()
     )
-    if previous is None:
-        return None
-    wanted = [_names(row) for row in indicators]
-    had = [_names(row) for row in previous.indicators.all() if not row.is_custom]
-    if len(set(wanted)) != len(wanted) or sorted(had) != sorted(wanted):
-        return None
-    return previous
 
 
-def _carry_over(report: Report, previous: Report, indicators: list[ReportIndicator]) -> list[ReportIndicator]:
+def _carry_over(
+    report: Report, previous: Report, indicators: list[ReportIndicator]
+) -> tuple[list[ReportIndicator], int]:
     """What last year's report says that still holds this year: the contact, the tasks' names
     and contents, and the department's own rows (name, kind, target, unit, weight; their
     targets need approving again). Figures, tiers, scores, reasons, goals and the narrative
-    are the new year's to write; template rows keep this template's targets and weights."""
+    are the new year's to write; template rows keep this template's targets and weights.
+
+    Where the template rows are last year's, own rows keep their places among them; where the
+    template changed, each goes after the last row of its level-1 (and level-2) indicator, and
+    one whose level-1 indicator is gone is left out. Returns the rows and how many were left out.
+    """
     report.contact = previous.contact
     report.save(update_fields=["contact"])
     ReportTask.objects.bulk_create(
         ReportTask(report=report, order=i, name=task.name, content=task.content)
         for i, task in enumerate(previous.tasks.all())
     )
-    by_names = {_names(row): row for row in indicators}
-    ordered = []
-    for old in previous.indicators.all():
-        if not old.is_custom:
-            ordered.append(by_names[_names(old)])
+    old_rows = list(previous.indicators.all())
+    own = [
+        (old, ReportIndicator(report=report, level1=old.level1, **indicator_definition(old), weight=old.weight,
+                              applicable=old.applicable))
+        for old in old_rows
+        if old.is_custom
+    ]  # fmt: skip
+    wanted = [_names(row) for row in indicators]
+    had = [_names(row) for row in old_rows if not row.is_custom]
+    if len(set(wanted)) == len(wanted) and sorted(had) == sorted(wanted):
+        by_names = {_names(row): row for row in indicators}
+        made = dict((id(old), new) for old, new in own)
+        return [made[id(old)] if old.is_custom else by_names[_names(old)] for old in old_rows], 0
+    ordered = list(indicators)
+    dropped = 0
+    for _old, new in own:
+        group = [i for i, row in enumerate(ordered) if row.level1 == new.level1]
+        if not group:
+            dropped += 1
             continue
-        ordered.append(
-            ReportIndicator(
-                report=report,
-                level1=old.level1,
-                **indicator_definition(old),
-                weight=old.weight,
-                applicable=old.applicable,
-            )
-        )
-    return ordered
+        same = [i for i in group if ordered[i].level2 == new.level2]
+        ordered.insert((same or group)[-1] + 1, new)
+    return ordered, dropped

@@ -154,6 +154,11 @@ def start_page(request, round_pk: int, department_pk: int):
             _("已按 %(year)d 年报告预填：填表人、主要任务和本部门增加的指标；完成值、得分和报告正文请按本年度填写。")
             % {"year": report.prefilled_from},
         )
+    if report.prefill_dropped:
+        messages.warning(
+            request,
+            _("本部门增加的指标有 %(n)d 项所属一级指标已不在本年度模板中，未预填。") % {"n": report.prefill_dropped},
+        )
     return redirect("report", pk=report.pk)
 
 
