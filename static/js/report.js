@@ -637,6 +637,14 @@
     return el && !el.readOnly && !el.disabled ? el : null;
   }
 
+  // Excel copies a formatted amount as it shows it ("1,234.50"); a figure box takes the number.
+  // Only a well-formed thousands grouping is read so ("1,2,3" stays as typed, for the check to name).
+  var GROUPED = /^[-+]?\d{1,3}(,\d{3})+(\.\d+)?%?$/;
+  function pastedValue(input, value) {
+    value = value.trim();
+    return input.classList.contains("num") && GROUPED.test(value) ? value.replace(/,/g, "") : value;
+  }
+
   function pasteBlock(el, text) {
     var tr = el.closest("tr");
     var block = tr && PASTE_BLOCKS.filter(function (b) { return tr.matches(b.rows); })[0];
@@ -656,7 +664,7 @@
       values.forEach(function (value, c) {
         var input = pasteTarget(cells[column + c], block);
         if (!input) return;
-        input.value = value.trim();
+        input.value = pastedValue(input, value);
         if (input.tagName === "TEXTAREA") autogrow(input);
         any = true;
       });
@@ -670,8 +678,17 @@
     if (!el.matches || !el.matches("input[type=text], textarea")) return;
     var text = (e.clipboardData || window.clipboardData).getData("text");
     var body = text.replace(/[\r\n]+$/, "");
-    // One value is the browser's to paste, and so are lines of text into a text box.
-    if (!/[\t\n\r]/.test(body) || (el.tagName === "TEXTAREA" && body.indexOf("\t") < 0)) return;
+    if (!/[\t\n\r]/.test(body)) {
+      // One value is the browser's to paste, unless it is a grouped amount for a figure box.
+      var value = pastedValue(el, body);
+      if (value === body.trim()) return;
+      e.preventDefault();
+      el.setRangeText(value, el.selectionStart, el.selectionEnd, "end");
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+      return;
+    }
+    // Lines of text into a text box are the browser's to paste too.
+    if (el.tagName === "TEXTAREA" && body.indexOf("\t") < 0) return;
     var filled = pasteBlock(el, text);
     if (filled === null) return;
     e.preventDefault();

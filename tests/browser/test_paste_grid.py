@@ -117,3 +117,38 @@ def test_paste_blocks_into_tasks_budget_and_indicators(new_page, demo):
         Decimal("2.5"),
         Decimal("2.25"),
     )
+
+
+def test_a_formatted_amount_pastes_as_its_number(new_page, demo):
+    """Excel copies an amount as it shows it, grouped by thousands: a figure box takes the number."""
+    page = new_page("accountant")
+    open_seed_report(page, demo, via_login=False)
+    status = page.locator("#save-status")
+    executed = page.locator("input[name='budget-total_executed']")
+    executed.fill("")
+    paste(page, executed, "1,234.50")
+    expect(executed).to_have_value("1234.50")
+    paste(page, page.locator("input[name='task-0-budget']"), "1,140.50\t1,000\n2,000\t180\n")
+    expect(page.locator("input[name='task-0-budget']")).to_have_value("1140.50")
+    expect(page.locator("input[name='task-0-budget_fiscal']")).to_have_value("1000")
+    expect(page.locator("input[name='task-1-budget']")).to_have_value("2000")
+    # In a text box it is text: the browser's to paste (a synthetic event inserts nothing).
+    name = page.locator("input[name='task-0-name']")
+    before = name.input_value()
+    paste(page, name, "1,234")
+    expect(name).to_have_value(before)
+    # Not a thousands grouping: left as typed, and the save names the field.
+    odd = page.locator("input[name='task-2-budget']")
+    paste(page, odd, "1,2,3\t5\n")
+    expect(odd).to_have_value("1,2,3")
+    page.locator("#save-button").click()
+    expect(status).to_contain_text("未保存")
+    expect(page.locator("tr.task-row").nth(2).locator(".msg-error")).not_to_have_count(0)
+    odd.fill("3")
+    with page.expect_response(lambda r: r.url.endswith("/save/")):
+        page.locator("#save-button").click()
+    expect(status).to_contain_text("已保存")
+    line = BudgetLine.objects.get(department=demo.department, year=demo.round.year, row="total")
+    assert line.executed == Decimal("1234.50")
+    budgets = list(ReportTask.objects.filter(report=demo).order_by("order").values_list("budget", "budget_fiscal"))
+    assert budgets[:2] == [(Decimal("1140.50"), Decimal("1000.00")), (Decimal("2000.00"), Decimal("180.00"))]
