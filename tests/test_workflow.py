@@ -152,3 +152,26 @@ def test_twenty_concurrent_decisions_one_wins(personas, seed_report):
     assert outcomes.count("refused") == 19
     assert ReportEvent.objects.filter(report=seed_report).count() == events_before + 1
     assert Report.objects.get(pk=seed_report.pk).state in ("approved", "returned")
+
+
+class _DownBackend:
+    """A mail server that refuses every connection (an outside service, not ours)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+def test_a_mail_server_that_is_down_is_logged_and_the_step_stands(
+    personas, seed_report, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = f"{__name__}._DownBackend"
+    personas["reviewer"].email = "reviewer@example.gov.cn"
+    personas["reviewer"].save()
+    Report.objects.filter(pk=seed_report.pk).update(error_count=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_transition(report=seed_report, action="submit", actor=personas["accountant_a"])
+    assert Report.objects.get(pk=seed_report.pk).state == "submitted"
+    assert "notification submit of report" in caplog.text and "mail server down" in caplog.text

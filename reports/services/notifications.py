@@ -1,6 +1,8 @@
 """E-mail after a transition has committed: reviewers hear of submissions and of answers to
 rectification items, departments of decisions and of the items issued, closed or reopened."""
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -8,6 +10,8 @@ from django.db.models import Q
 
 from departments.models import Role
 from reports.models import Report
+
+logger = logging.getLogger(__name__)
 
 SUBJECTS = {
     "submit": "【perfeval】{dept} 已送审 {year} 年度自评报告",
@@ -50,4 +54,8 @@ def report_notify(*, report_id: int, action: str, detail: str = "") -> int:
     body = f"{report.department.name} {report.round.name}：{report.get_state_display()}。"
     if detail:
         body += f"\n\n{detail}"
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails, fail_silently=True)
+    try:
+        return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails)
+    except Exception:  # the step has committed; a mail server that is down must not undo it, but is logged
+        logger.exception("notification %s of report %s to %d address(es) not sent", action, report_id, len(emails))
+        return 0
