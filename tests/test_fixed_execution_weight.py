@@ -10,9 +10,11 @@ import pytest
 from django.urls import reverse
 
 from indicators import engine
-from indicators.models import RuleSet
+from indicators.models import RuleSet, Template
 from reports.interchange.document import rules_from_document, rules_to_document, to_engine_input, validate
 from reports.interchange.store import round_create_from_document
+from reports.pdf.context import build, conclusion_paragraphs
+from reports.selectors import report_queryset
 from tests.test_admin import rule_set_post
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +81,10 @@ def test_the_admin_saves_a_blank_as_not_fixed(client, django_user_model):
     assert response.status_code == 302, response.context["adminform"].form.errors
     rs.refresh_from_db()
     assert rs.fixed_execution_weight is None
+
+
+def test_the_pdf_prints_a_zero_execution_weight_as_zero(demo):
+    Template.objects.filter(pk=demo.round.template_id).update(execution_weight=D("0"))  # as a tree without one
+    p = build(report_queryset().get(pk=demo.pk))
+    assert next(line for line in p.budget if line.key == "total").weight == "0"
+    assert "预算执行率分值0分" in conclusion_paragraphs(p)[1]

@@ -20,7 +20,7 @@ from decimal import Decimal
 from indicators import engine
 from indicators.engine import round_half_up
 from indicators.engine.types import EXECUTION_LEVEL1
-from reports.interchange.document import dec, to_engine_input
+from reports.interchange.document import dec, or_default, to_engine_input
 from reports.interchange.store import report_to_document
 from reports.models import NARRATIVE_SECTIONS, Report
 from reports.selectors.privacy import contact_public
@@ -369,7 +369,7 @@ def _budget_lines(doc: dict, result: engine.ReportResult, denominator: str) -> l
         line = BudgetLine(key, group, label, money(initial), money(annual), money(executed), percent(rate))
         if key == "total":
             own = dec(doc["budget"].get("self_score"))
-            line.weight = figure(dec(doc["budget"].get("execution_weight")) or Decimal(10))
+            line.weight = figure(or_default(dec(doc["budget"].get("execution_weight")), Decimal(10)))
             line.score = figure(result.execution_score if result.execution_score is not None else own)
             line.self_score = figure(own) if _differs(own, result.execution_score) else ""
         out.append(line)
@@ -377,7 +377,7 @@ def _budget_lines(doc: dict, result: engine.ReportResult, denominator: str) -> l
 
 
 def _level1_lines(doc: dict, result: engine.ReportResult) -> list[Level1Line]:
-    execution_weight = dec(doc["budget"].get("execution_weight")) or Decimal(10)
+    execution_weight = or_default(dec(doc["budget"].get("execution_weight")), Decimal(10))  # 0 is a weight
     own_execution = dec(doc["budget"].get("self_score"))
     out = [
         Level1Line(
