@@ -160,8 +160,8 @@ def _read(wb) -> ReadResult:
                 raise SpreadsheetRefused(f"工作表“{META_SHEET}”中的 {key} 已损坏。") from None
     header = {"contact": "", "preamble": "", "goal": "", "goal_completion": ""}
     budget = {"unit": meta.get("budget.unit") or "万元", "rows": [], "self_score": None}
-    if meta.get("budget.execution_weight"):
-        budget["execution_weight"] = meta["budget.execution_weight"]
+    if meta.get("budget.execution_weight") not in (None, ""):  # 0 is a weight (a tree without 预算执行率)
+        budget["execution_weight"] = str(meta["budget.execution_weight"])
     tasks: list[dict] = []
     indicators: list[dict] = []
     budget_rows: dict[str, dict] = {}

@@ -277,3 +277,15 @@ def test_document_without_database_round_trips():
     assert back["tasks"] == doc["tasks"]
     assert back["narrative"] == doc["narrative"]
     assert back["header"] == doc["header"]
+
+
+def test_a_zero_execution_weight_and_unfixed_rules_round_trip():
+    """A tree without a separate 预算执行率: its 0 weight and the rule not fixing it come back as written."""
+    from reports.demo.build import seed_document  # reason: as the round trip above, no database needed
+
+    doc = seed_document()
+    doc["budget"]["execution_weight"] = "0"
+    doc["rules"]["fixed_execution_weight"] = False
+    back = xlsx_to_document(document_to_xlsx(doc))
+    assert back["budget"]["execution_weight"] == "0"
+    assert back["rules"]["fixed_execution_weight"] is False
