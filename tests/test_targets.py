@@ -195,30 +195,27 @@ def test_the_form_refuses_to_change_an_approved_own_row_target(client, fresh, pe
 # --------------------------------------------------------------------------- adjustments
 
 
+def ask_to_change(report, personas, target_text: str, *, reason: str):
+    """The department asks to change the communities row's approved target (a ≥ count in 个)."""
+    return svc.adjustment_request(
+        report=report,
+        indicator_id=row(report).pk,
+        actor=personas["accountant_a"],
+        sign=">=",
+        target_text=target_text,
+        unit="个",
+        reason=reason,
+    )
+
+
 def test_an_approved_adjustment_changes_the_target_scores_against_it_and_is_in_the_history(client, fresh, personas):
     ReportIndicator.objects.filter(pk=row(fresh).pk).update(actual=41, actual_text="41个")
     declared(fresh, personas)
     before = report_score(report_queryset().get(pk=fresh.pk))
     with pytest.raises(ValidationError) as exc:
-        svc.adjustment_request(
-            report=fresh,
-            indicator_id=row(fresh).pk,
-            actor=personas["accountant_a"],
-            sign=">=",
-            target_text="≥50个",
-            unit="个",
-            reason="",
-        )
+        ask_to_change(fresh, personas, "≥50个", reason="")
     assert exc.value.message_dict == {"reason": ["请填写调整原因。"]}
-    adjustment = svc.adjustment_request(
-        report=fresh,
-        indicator_id=row(fresh).pk,
-        actor=personas["accountant_a"],
-        sign=">=",
-        target_text="≥50个",
-        unit="个",
-        reason="新增9个城市社区纳入服务范围",
-    )
+    adjustment = ask_to_change(fresh, personas, "≥50个", reason="新增9个城市社区纳入服务范围")
     assert row(fresh).target_text == "≥41个城市社区"  # not before the bureau approves
     with pytest.raises(PermissionDenied):
         svc.adjustment_decide(report=fresh, adjustment_id=adjustment.pk, actor=personas["accountant_a"], approve=True)
@@ -251,15 +248,7 @@ def test_an_approved_adjustment_changes_the_target_scores_against_it_and_is_in_t
 
 def test_a_rejection_needs_a_note_and_changes_nothing(fresh, personas):
     declared(fresh, personas)
-    adjustment = svc.adjustment_request(
-        report=fresh,
-        indicator_id=row(fresh).pk,
-        actor=personas["accountant_a"],
-        sign=">=",
-        target_text="≥30个",
-        unit="个",
-        reason="降低",
-    )
+    adjustment = ask_to_change(fresh, personas, "≥30个", reason="降低")
     with pytest.raises(ValidationError) as exc:
         svc.adjustment_decide(report=fresh, adjustment_id=adjustment.pk, actor=personas["reviewer"], approve=False)
     assert exc.value.message_dict == {"note": ["请填写不予批准的原因。"]}
@@ -272,15 +261,7 @@ def test_a_rejection_needs_a_note_and_changes_nothing(fresh, personas):
 
 def test_no_adjustment_before_approval(fresh, personas):
     with pytest.raises(svc.TargetsLocked):
-        svc.adjustment_request(
-            report=fresh,
-            indicator_id=row(fresh).pk,
-            actor=personas["accountant_a"],
-            sign=">=",
-            target_text="≥50个",
-            unit="个",
-            reason="x",
-        )
+        ask_to_change(fresh, personas, "≥50个", reason="x")
 
 
 # --------------------------------------------------------------------------- pages
@@ -337,15 +318,7 @@ def test_pages_walk_declaration_and_adjustment(client, fresh, personas):
 
 def test_another_departments_targets_are_404(client, fresh, personas):
     declared(fresh, personas)
-    adjustment = svc.adjustment_request(
-        report=fresh,
-        indicator_id=row(fresh).pk,
-        actor=personas["accountant_a"],
-        sign=">=",
-        target_text="≥50个",
-        unit="个",
-        reason="x",
-    )
+    adjustment = ask_to_change(fresh, personas, "≥50个", reason="x")
     client.force_login(personas["accountant_b"])
     for url in (
         reverse("report_targets", args=[fresh.pk]),
@@ -411,15 +384,7 @@ def test_the_adjust_page_queries_are_fixed(client, seed_report, personas, django
 
 def test_print_and_workbook_show_approved_and_adjusted_targets(client, fresh, personas):
     declared(fresh, personas)
-    adjustment = svc.adjustment_request(
-        report=fresh,
-        indicator_id=row(fresh).pk,
-        actor=personas["accountant_a"],
-        sign=">=",
-        target_text="≥50个",
-        unit="个",
-        reason="扩大服务范围",
-    )
+    adjustment = ask_to_change(fresh, personas, "≥50个", reason="扩大服务范围")
     svc.adjustment_decide(report=fresh, adjustment_id=adjustment.pk, actor=personas["reviewer"], approve=True)
     doc = report_to_document(report_queryset().get(pk=fresh.pk))
     assert doc["targets_approved"] is True
@@ -480,13 +445,5 @@ def test_the_queue_shows_the_targets_and_adjustments_waiting_for_the_bureau(clie
     assert f'<a class="rv-todo" href="{targets}">绩效目标待审核</a>' in line()
     svc.targets_transition(report=fresh, action="targets_approve", actor=personas["reviewer"])
     assert "rv-todo" not in line()
-    svc.adjustment_request(
-        report=fresh,
-        indicator_id=row(fresh).pk,
-        actor=personas["accountant_a"],
-        sign=">=",
-        target_text="≥50个",
-        unit="个",
-        reason="新增服务范围",
-    )
+    ask_to_change(fresh, personas, "≥50个", reason="新增服务范围")
     assert f'<a class="rv-todo" href="{targets}">目标调整待审核</a>' in line()

@@ -484,21 +484,21 @@ def _carry_over(
         for i, task in enumerate(previous.tasks.all())
     )
     old_rows = list(previous.indicators.all())
-    own = [
-        (old, ReportIndicator(report=report, level1=old.level1, **indicator_definition(old), weight=old.weight,
-                              applicable=old.applicable))
+    own = {
+        old.pk: ReportIndicator(
+            report=report, level1=old.level1, **indicator_definition(old), weight=old.weight, applicable=old.applicable
+        )
         for old in old_rows
         if old.is_custom
-    ]  # fmt: skip
+    }
     wanted = [_names(row) for row in indicators]
     had = [_names(row) for row in old_rows if not row.is_custom]
     if len(set(wanted)) == len(wanted) and sorted(had) == sorted(wanted):
         by_names = {_names(row): row for row in indicators}
-        made = dict((id(old), new) for old, new in own)
-        return [made[id(old)] if old.is_custom else by_names[_names(old)] for old in old_rows], 0
+        return [own[old.pk] if old.is_custom else by_names[_names(old)] for old in old_rows], 0
     ordered = list(indicators)
     dropped = 0
-    for _old, new in own:
+    for new in own.values():
         group = [i for i, row in enumerate(ordered) if row.level1 == new.level1]
         if not group:
             dropped += 1

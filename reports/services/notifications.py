@@ -6,6 +6,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import Q
 
 from departments.models import Role
@@ -59,3 +60,8 @@ def report_notify(*, report_id: int, action: str, detail: str = "") -> int:
     except Exception:  # the step has committed; a mail server that is down must not undo it, but is logged
         logger.exception("notification %s of report %s to %d address(es) not sent", action, report_id, len(emails))
         return 0
+
+
+def notify_after_commit(*, report_id: int, action: str, detail: str = "") -> None:
+    """report_notify once the step's transaction has committed (a rolled-back step mails no one)."""
+    transaction.on_commit(lambda: report_notify(report_id=report_id, action=action, detail=detail))

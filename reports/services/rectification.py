@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from reports.enums import FINAL_STATES, RECTIFICATION_GRADES, State
 from reports.models import RectificationItem, Report, ReportEvent, ReportIndicator
-from reports.services.notifications import report_notify
+from reports.services.notifications import notify_after_commit
 
 ItemState = RectificationItem.State
 TEXT_MAX = 5000
@@ -65,11 +65,6 @@ def may_decide(*, report: Report, user) -> bool:
 
 def may_answer(*, report: Report, user) -> bool:
     return rules.has_perm(ANSWER_PERMISSION, user, report)
-
-
-def _notify_after_commit(item: RectificationItem, action: str, detail: str) -> None:
-    report_id = item.report_id
-    transaction.on_commit(lambda: report_notify(report_id=report_id, action=action, detail=detail))
 
 
 def _event(item: RectificationItem, *, actor, action: str, before: str, message: str) -> ReportEvent:
@@ -125,7 +120,7 @@ def rectification_issue(
         issued_by=actor,
     )
     _event(item, actor=actor, action="rectification_issue", before="", message=text)
-    _notify_after_commit(item, "rectification_issue", text)
+    notify_after_commit(report_id=item.report_id, action="rectification_issue", detail=text)
     return item
 
 
@@ -169,7 +164,7 @@ def rectification_answer(*, item: RectificationItem, actor, answer: str) -> Rect
     locked.answered_at = timezone.now()
     locked.save(update_fields=["state", "answer", "answered_by", "answered_at"])
     _event(locked, actor=actor, action="rectification_answer", before=before, message=answer)
-    _notify_after_commit(locked, "rectification_answer", f"{locked.text}\n—— {answer}")
+    notify_after_commit(report_id=locked.report_id, action="rectification_answer", detail=f"{locked.text}\n—— {answer}")
     return locked
 
 
@@ -196,5 +191,6 @@ def rectification_decide(*, item: RectificationItem, actor, action: str, note: s
         locked.closed_by, locked.closed_at = None, None
     locked.save(update_fields=["state", "review_note", "closed_by", "closed_at"])
     _event(locked, actor=actor, action=f"rectification_{action}", before=before, message=note)
-    _notify_after_commit(locked, f"rectification_{action}", f"{locked.text}\n—— {note}" if note else locked.text)
+    detail = f"{locked.text}\n—— {note}" if note else locked.text
+    notify_after_commit(report_id=locked.report_id, action=f"rectification_{action}", detail=detail)
     return locked

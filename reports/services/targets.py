@@ -24,7 +24,7 @@ from reports.interchange.store import report_to_document  # the change history c
 from reports.models import Report, ReportEvent, ReportIndicator, TargetAdjustment, TargetDeclaration, declaration_of
 from reports.selectors import report_queryset
 from reports.services import history
-from reports.services.notifications import report_notify
+from reports.services.notifications import notify_after_commit
 from reports.services.scoring import report_rescore
 from reports.services.workflow import ACTION_LABELS, Transition, TransitionError
 
@@ -255,8 +255,7 @@ def targets_transition(
         to_state=transition.target,
         message=reason,
     )
-    report_id = locked.pk
-    transaction.on_commit(lambda: report_notify(report_id=report_id, action=action, detail=reason))
+    notify_after_commit(report_id=locked.pk, action=action, detail=reason)
     return declaration
 
 

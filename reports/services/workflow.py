@@ -24,7 +24,7 @@ from reports.models import Report, ReportEvent
 from reports.pdf.services import report_archive_request
 from reports.selectors import report_queryset
 from reports.services.completeness import submit_missing
-from reports.services.notifications import report_notify
+from reports.services.notifications import notify_after_commit
 from reports.services.scoring import report_score, reviewer_fields
 
 S = Report.State
@@ -160,7 +160,7 @@ def report_transition(
     )
     if action == "approve":
         transaction.on_commit(lambda: _archive(locked.pk, actor.pk), robust=True)
-    transaction.on_commit(lambda: _notify(locked.pk, action))
+    notify_after_commit(report_id=locked.pk, action=action)
     return locked
 
 
@@ -181,7 +181,3 @@ def _freeze_configuration(report: Report) -> None:
 def _archive(report_id: int, actor_id: int) -> None:
     """Queue the PDF archive copy of the approved report (reports.pdf; never raises)."""
     report_archive_request(report_id=report_id, actor_id=actor_id)
-
-
-def _notify(report_id: int, action: str) -> None:
-    report_notify(report_id=report_id, action=action)

@@ -181,7 +181,6 @@ _EXCLUDING = re.compile(r"（不含 (?P<hi>[^）]*)）")
 _BASES = {
     "年初预算数": gettext_noop("年初预算数"),
     "全年预算数": gettext_noop("全年预算数"),
-    "调整后预算数": gettext_noop("调整后预算数"),
 }
 # The engine's own words inside the parts (its constants, so marked here for makemessages).
 _WORDS_MARKED = (gettext_noop("预算执行率"), gettext_noop("（无一级指标）"), gettext_noop("未计分"))
@@ -255,23 +254,26 @@ def light_text(text: str) -> str:
     return english if english is not None else gettext(UNMATCHED)
 
 
+def _parts(text: str) -> tuple[list[str | None], re.Match[str] | None]:
+    """The explanation's parts translated (None: no template), whole if it matches as one,
+    and the reviewer total's closing note."""
+    note = _NOTE.search(text)
+    body = text[: note.start()] if note else text
+    whole = _part(body)
+    return ([whole] if whole is not None else [_part(p) for p in body.split("；")]), note
+
+
 def explanation_text(text: str) -> str:
     """An explanation in the active language (the engine's Chinese under Chinese)."""
     if not text or chinese():
         return text
-    note = _NOTE.search(text)
-    body = text[: note.start()] if note else text
-    whole = _part(body)
-    if whole is None:
-        parts = [_part(p) for p in body.split("；")]
-        whole = "; ".join(p if p is not None else gettext(UNMATCHED) for p in parts)
+    parts, note = _parts(text)
+    english = "; ".join(p if p is not None else gettext(UNMATCHED) for p in parts)
     if note:
-        whole += " " + gettext(REVIEWER_NOTE) % note.groupdict()
-    return whole
+        english += " " + gettext(REVIEWER_NOTE) % note.groupdict()
+    return english
 
 
 def is_known(text: str) -> bool:
     """Whether every part of a Chinese explanation has a template (for the tests)."""
-    note = _NOTE.search(text)
-    body = text[: note.start()] if note else text
-    return _part(body) is not None or all(_part(p) is not None for p in body.split("；"))
+    return None not in _parts(text)[0]
